@@ -1,0 +1,25 @@
+"""lstm-widget: make trained Keras LSTM models legible.
+
+Split an LSTM's weights into its gates (:func:`gate_weights`), recompute every gate and
+state at every step exactly as Keras does (:func:`trace`), and explore them in a
+notebook widget.
+"""
+
+from ._model import lstm_layers
+from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
+from ._weights import GATES, BidirectionalGateWeights, Gate, GateWeights, gate_weights
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GATES",
+    "TRACE_ARRAYS",
+    "BidirectionalGateWeights",
+    "BidirectionalTrace",
+    "Gate",
+    "GateWeights",
+    "Trace",
+    "gate_weights",
+    "lstm_layers",
+    "trace",
+]

@@ -1,0 +1,130 @@
+"""What the model feeds an LSTM layer: its input sequence, mask and initial state.
+
+All three are computed by Keras itself: a sub-model from the model's inputs to the
+tensors the layer was called with (the sequence, the ``mask`` Keras passed along, the
+``initial_state`` tensors of an encoder-decoder). Layers inside nested models are
+reached level by level. Stateful layers that run on the way are restored afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from ._model import LayerRef, StateSnapshot
+
+
+@dataclass
+class Feed:
+    """The arrays an LSTM layer receives when the model runs on ``x``.
+
+    Attributes
+    ----------
+    inputs : numpy.ndarray
+        (batch, time, features) float32.
+    mask : numpy.ndarray or None
+        (batch, time) bool, or None when no mask reaches the layer.
+    initial_state : list of numpy.ndarray or None
+        States given to the layer by the graph (``initial_state=`` in the model), else None.
+    """
+
+    inputs: np.ndarray
+    mask: np.ndarray | None
+    initial_state: list[np.ndarray] | None
+
+
+def _node_in(container: keras.Model, layer: keras.layers.Layer) -> object:
+    """Find the call of ``layer`` that belongs to ``container``'s graph."""
+    graph = getattr(container, "_functional", None) or container
+    own = {id(op) for op in getattr(graph, "_operations", ())} or None
+    nodes = list(layer._inbound_nodes)
+    for node in nodes:
+        tensors = node.arguments.keras_tensors
+        if not tensors:
+            continue
+        if own is None or all(
+            id(t._keras_history.operation) in own or _is_input(container, t) for t in tensors
+        ):
+            return node
+    if nodes:
+        return nodes[0]
+    raise ValueError(f"layer {layer.name!r} has never been called, so its input is unknown.")
+
+
+def _is_input(container: keras.Model, tensor: object) -> bool:
+    return any(tensor is t for t in container.inputs)
+
+
+def _call_tensors(node: object) -> tuple[object, object | None, list[object] | None]:
+    args, kwargs = node.arguments.args, node.arguments.kwargs
+    sequence = args[0] if args else kwargs.get("sequences", kwargs.get("inputs"))
+    mask = kwargs.get("mask", args[1] if len(args) > 1 else None)
+    state = kwargs.get("initial_state")
+    if state is not None and not isinstance(state, list | tuple):
+        state = [state]
+    if isinstance(mask, list | tuple):  # Bidirectional / nested calls may pass [mask]
+        mask = mask[0] if mask else None
+    return sequence, mask, None if state is None else list(state)
+
+
+def _evaluate(
+    container: keras.Model,
+    inputs: list[np.ndarray],
+    outputs: list[object],
+    mask: np.ndarray | None,
+) -> list[np.ndarray]:
+    """Run ``container`` from its inputs to ``outputs`` (KerasTensors) on arrays."""
+    if all(any(o is t for t in container.inputs) for o in outputs):
+        return [inputs[[id(t) for t in container.inputs].index(id(o))] for o in outputs]
+    sources = container.inputs[0] if len(container.inputs) == 1 else container.inputs
+    sub = keras.Model(sources, outputs)
+    feed = inputs[0] if len(inputs) == 1 else inputs
+    if mask is not None:
+        result = sub(feed, training=False, mask=mask)
+    else:
+        result = sub(feed, training=False)
+    return [keras.ops.convert_to_numpy(r) for r in result]
+
+
+def layer_feed(ref: LayerRef, inputs: list[np.ndarray]) -> Feed:
+    """Compute with Keras what ``ref.layer`` receives when the model runs on ``inputs``.
+
+    Parameters
+    ----------
+    ref : LayerRef
+        The located layer.
+    inputs : list of numpy.ndarray
+        One validated array per model input.
+
+    Returns
+    -------
+    Feed
+        The layer's input sequence, mask and graph-given initial state.
+    """
+    chain = [*ref.containers[1:], ref.layer]
+    arrays, mask = inputs, None
+    with StateSnapshot(ref.containers[0]):
+        for container, child in zip(ref.containers, chain, strict=True):
+            node = _node_in(container, child)
+            seq, mask_t, state_t = _call_tensors(node)
+            parts = list(seq) if isinstance(seq, list | tuple) else [seq]
+            wanted = list(parts)
+            if mask_t is not None:
+                wanted.append(mask_t)
+            if state_t:
+                wanted.extend(state_t)
+            values = _evaluate(container, arrays, wanted, mask)
+            seq_v = [values.pop(0) for _ in parts]
+            mask = values.pop(0).astype(bool) if mask_t is not None else None
+            state = values if state_t else None
+            if child is not ref.layer:
+                arrays = seq_v
+                if not getattr(child, "supports_masking", False):
+                    mask = None
+    return Feed(
+        inputs=np.ascontiguousarray(seq_v[0], dtype=np.float32),
+        mask=mask,
+        initial_state=state,
+    )

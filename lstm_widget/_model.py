@@ -1,0 +1,177 @@
+"""Find LSTM layers in a Keras model, however deeply they are nested.
+
+A layer is addressed by its *path*: the layer's name, prefixed by the names of the
+nested models that contain it (``"encoder/lstm"``). A plain name is accepted too when
+it is unambiguous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+
+def is_lstm(layer: object) -> bool:
+    """Return True for ``keras.layers.LSTM`` and ``keras.layers.RNN(LSTMCell(...))``."""
+    return isinstance(layer, keras.layers.RNN) and isinstance(layer.cell, keras.layers.LSTMCell)
+
+
+def is_bidirectional_lstm(layer: object) -> bool:
+    """Return True for a ``Bidirectional`` wrapper around an LSTM."""
+    return isinstance(layer, keras.layers.Bidirectional) and is_lstm(layer.forward_layer)
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """Where an LSTM (or Bidirectional LSTM) layer sits in a model.
+
+    Attributes
+    ----------
+    path : str
+        ``"outer/inner/name"`` without the top-level model's name.
+    layer : keras.layers.Layer
+        The LSTM layer or the Bidirectional wrapper.
+    containers : tuple of keras.Model
+        The models from the outermost (the user's model) to the one that directly holds
+        ``layer``.
+    """
+
+    path: str
+    layer: keras.layers.Layer
+    containers: tuple[keras.Model, ...]
+
+    @property
+    def bidirectional(self) -> bool:
+        """Whether the layer is a Bidirectional wrapper."""
+        return isinstance(self.layer, keras.layers.Bidirectional)
+
+
+def require_model(model: object, what: str = "model") -> keras.Model:
+    """Return ``model`` if it is a Keras model, else raise a TypeError that says what it is."""
+    if not isinstance(model, keras.Model):
+        kind = type(model).__module__ + "." + type(model).__qualname__
+        hint = ""
+        if "tf_keras" in kind or "tensorflow.python.keras" in kind:
+            hint = " tf.keras 2 (tf_keras) models are not supported: load it with Keras 3."
+        raise TypeError(f"{what} must be a keras.Model (Keras 3), got {kind}.{hint}")
+    return model
+
+
+def _walk(
+    model: keras.Model, prefix: str, containers: tuple[keras.Model, ...]
+) -> Iterator[tuple[str, keras.layers.Layer, tuple[keras.Model, ...]]]:
+    inner = (*containers, model)
+    for layer in model.layers:
+        path = f"{prefix}{layer.name}"
+        yield path, layer, inner
+        if isinstance(layer, keras.Model):
+            yield from _walk(layer, path + "/", inner)
+
+
+def all_layers(model: keras.Model) -> list[tuple[str, keras.layers.Layer]]:
+    """Every layer of ``model`` with its path, nested models included, in model order."""
+    return [(path, layer) for path, layer, _ in _walk(require_model(model), "", ())]
+
+
+def lstm_refs(model: keras.Model) -> list[LayerRef]:
+    """All LSTM and Bidirectional-LSTM layers of ``model``, in model order."""
+    return [
+        LayerRef(path, layer, containers)
+        for path, layer, containers in _walk(require_model(model), "", ())
+        if is_lstm(layer) or is_bidirectional_lstm(layer)
+    ]
+
+
+def lstm_layers(model: keras.Model) -> list[str]:
+    """Names (paths) of every LSTM layer in ``model``.
+
+    Layers inside nested models are given as ``"submodel/layer"``; a ``Bidirectional``
+    LSTM is listed once, under the wrapper's name (its trace has ``.forward`` and
+    ``.backward``).
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any built Keras 3 model (Sequential, functional or subclassed with ``.layers``).
+
+    Returns
+    -------
+    list of str
+        In the order the model lists its layers; empty if there is no LSTM.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model.
+    """
+    return [ref.path for ref in lstm_refs(model)]
+
+
+def find_lstm(model: keras.Model, layer: str | None = None) -> LayerRef:
+    """Look up an LSTM layer by path or unambiguous name; the first LSTM if ``layer`` is None.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model or ``layer`` is not a string.
+    ValueError
+        If the model has no LSTM, or no LSTM of that name (the message lists the choices).
+    """
+    refs = lstm_refs(model)
+    if not refs:
+        names = [f"{p} ({type(lyr).__name__})" for p, lyr in all_layers(model)]
+        listed = ", ".join(names) if names else "none"
+        raise ValueError(f"model {model.name!r} has no LSTM layer; its layers are: {listed}.")
+    if layer is None:
+        return refs[0]
+    if not isinstance(layer, str):
+        raise TypeError(f"layer must be a layer name (str) or None, got {type(layer).__name__}.")
+    exact = [r for r in refs if r.path == layer]
+    if exact:
+        return exact[0]
+    by_name = [r for r in refs if r.path.rsplit("/", 1)[-1] == layer]
+    if len(by_name) == 1:
+        return by_name[0]
+    choices = ", ".join(repr(r.path) for r in refs)
+    if len(by_name) > 1:
+        raise ValueError(f"layer name {layer!r} is ambiguous; give its path, one of: {choices}.")
+    others = [p for p, lyr in all_layers(model) if p == layer or lyr.name == layer]
+    if others:
+        kind = type(dict(all_layers(model))[others[0]]).__name__
+        raise ValueError(f"layer {layer!r} is a {kind}, not an LSTM; LSTM layers: {choices}.")
+    raise ValueError(f"no layer named {layer!r}; LSTM layers in this model: {choices}.")
+
+
+class StateSnapshot:
+    """Save the states of every stateful RNN in a model and put them back on exit.
+
+    Computing a layer's input runs the layers before it; a stateful LSTM among them
+    would advance its state. This context manager makes that invisible to the user.
+    """
+
+    def __init__(self, model: keras.Model) -> None:
+        self._saved: list[tuple[keras.Variable, np.ndarray]] = []
+        for _, layer in all_layers(model):
+            for rnn in _rnns(layer):
+                if rnn.stateful and getattr(rnn, "states", None) is not None:
+                    for var in rnn.states:
+                        if var is not None:
+                            self._saved.append((var, np.array(var.numpy(), copy=True)))
+
+    def __enter__(self) -> StateSnapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for var, value in self._saved:
+            var.assign(value)
+
+
+def _rnns(layer: keras.layers.Layer) -> list[keras.layers.RNN]:
+    if isinstance(layer, keras.layers.Bidirectional):
+        return [layer.forward_layer, layer.backward_layer]
+    if isinstance(layer, keras.layers.RNN):
+        return [layer]
+    return []

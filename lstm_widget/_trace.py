@@ -1,0 +1,239 @@
+"""``trace``: every gate and state of an LSTM layer at every step of a given input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from ._activations import in_place
+from ._feed import layer_feed
+from ._model import find_lstm, require_model
+from ._recurrence import CellParams, run
+from ._validate import model_inputs, state_arrays
+
+TRACE_ARRAYS: tuple[str, ...] = (
+    "input_gate",
+    "forget_gate",
+    "cell_candidate",
+    "output_gate",
+    "cell_state",
+    "hidden_state",
+)
+"""The per-step arrays of a :class:`Trace`, in display order."""
+
+DEFAULT_MEMORY_BUDGET = 2 * 2**30
+"""Largest trace (bytes, all arrays) computed without being asked for more: 2 GiB."""
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Gates and states of one LSTM (one direction) at every step.
+
+    Every array is (batch, time, units) and index ``t`` always means the step that read
+    input position ``x[:, t]``, also when the layer reads backwards. ``cell_state`` and
+    ``hidden_state`` are the state *after* that step. At a masked step (``mask`` False)
+    Keras skips the update and carries the state over: the states repeat the previous
+    value and the gates are NaN (they had no effect).
+
+    Attributes
+    ----------
+    input_gate, forget_gate, cell_candidate, output_gate, cell_state, hidden_state : ndarray
+        (batch, time, units).
+    mask : ndarray or None
+        (batch, time) bool, True where the step was processed.
+    final_state : tuple of ndarray
+        ``(h, c)``, each (batch, all units): the state after the last processed step,
+        what ``return_state=True`` returns.
+    layer : str
+        Path of the layer in the model.
+    units : ndarray
+        Indices of the units recorded (all of them unless ``units=`` was given).
+    go_backwards : bool
+        Whether the layer read the sequence from the end.
+    """
+
+    input_gate: np.ndarray
+    forget_gate: np.ndarray
+    cell_candidate: np.ndarray
+    output_gate: np.ndarray
+    cell_state: np.ndarray
+    hidden_state: np.ndarray
+    mask: np.ndarray | None
+    final_state: tuple[np.ndarray, np.ndarray]
+    layer: str
+    units: np.ndarray
+    go_backwards: bool = False
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(batch, time, recorded units)."""
+        b, t, u = self.hidden_state.shape
+        return (b, t, u)
+
+    def __repr__(self) -> str:
+        b, t, u = self.shape
+        direction = ", backwards" if self.go_backwards else ""
+        masked = "" if self.mask is None else f", {int((~self.mask).sum())} masked steps"
+        return f"<Trace {self.layer!r}: batch {b}, time {t}, units {u}{direction}{masked}>"
+
+
+@dataclass(frozen=True, eq=False)
+class BidirectionalTrace:
+    """Trace of a ``Bidirectional`` LSTM: ``.forward`` and ``.backward``, indexed by x[:, t]."""
+
+    forward: Trace
+    backward: Trace
+    layer: str
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """(batch, time) mask shared by both directions, or None."""
+        return self.forward.mask
+
+    def __repr__(self) -> str:
+        return f"<BidirectionalTrace {self.layer!r}: .forward {self.forward!r}, .backward>"
+
+
+def _unit_indices(units: object, n: int) -> np.ndarray | None:
+    if units is None:
+        return None
+    idx = np.asarray(units)
+    if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu":
+        raise TypeError(f"units must be a non-empty list of unit indices (ints), got {units!r}.")
+    if idx.min() < -n or idx.max() >= n:
+        raise ValueError(f"units must be indices in 0..{n - 1}, got {units!r}.")
+    return np.unique(idx % n)
+
+
+def _params(rnn: keras.layers.RNN) -> CellParams:
+    cell = rnn.cell
+    return CellParams(
+        kernel=np.asarray(cell.kernel.numpy(), np.float32),
+        recurrent_kernel=np.asarray(cell.recurrent_kernel.numpy(), np.float32),
+        bias=np.asarray(cell.bias.numpy(), np.float32) if cell.use_bias else None,
+        activation=in_place(cell.activation),
+        recurrent_activation=in_place(cell.recurrent_activation),
+        go_backwards=bool(rnn.go_backwards),
+    )
+
+
+def _start_state(
+    rnn: keras.layers.RNN, given: list[np.ndarray] | None, batch: int
+) -> list[np.ndarray]:
+    units = int(rnn.cell.units)
+    if given is not None:
+        return given
+    if rnn.stateful and getattr(rnn, "states", None) is not None:
+        states = [np.array(v.numpy(), np.float32, copy=True) for v in rnn.states]
+        if states[0].shape[0] != batch:
+            raise ValueError(
+                f"stateful layer {rnn.name!r} holds state for batch size {states[0].shape[0]}, "
+                f"but x has batch size {batch}; pass x with {states[0].shape[0]} sequences "
+                "or give initial_state=(h, c)."
+            )
+        return states
+    zeros = np.zeros((batch, units), np.float32)
+    return [zeros, zeros.copy()]
+
+
+def _one(
+    rnn: keras.layers.RNN,
+    name: str,
+    inputs: np.ndarray,
+    mask: np.ndarray | None,
+    state: list[np.ndarray],
+    units: np.ndarray | None,
+    dtype: np.dtype,
+) -> Trace:
+    rec = run(_params(rnn), inputs, state[0], state[1], mask, units, dtype)
+    n = int(rnn.cell.units)
+    return Trace(
+        input_gate=rec.input_gate,
+        forget_gate=rec.forget_gate,
+        cell_candidate=rec.cell_candidate,
+        output_gate=rec.output_gate,
+        cell_state=rec.cell_state,
+        hidden_state=rec.hidden_state,
+        mask=None if mask is None else mask.copy(),
+        final_state=(rec.final_h, rec.final_c),
+        layer=name,
+        units=np.arange(n) if units is None else units,
+        go_backwards=bool(rnn.go_backwards),
+    )
+
+
+def trace(
+    model: keras.Model,
+    x: object,
+    layer: str | None = None,
+    initial_state: object = None,
+    *,
+    units: object = None,
+    dtype: str = "float32",
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
+) -> Trace | BidirectionalTrace:
+    """Recompute every gate and state of an LSTM layer, step by step, for input ``x``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The model; it is never modified (stateful layers keep their state).
+    x : array-like
+        What you would pass to ``model.predict``: (batch, time, features), or token ids
+        for an Embedding model. The layer's own input is computed by Keras.
+    layer : str, optional
+        Which LSTM (see :func:`lstm_widget.lstm_layers`); the first if omitted.
+    initial_state : sequence of array-like, optional
+        ``(h, c)``, each (batch, units) or (units,); four arrays for a Bidirectional layer.
+        Default: what the model gives the layer, else a stateful layer's current state,
+        else zeros.
+    units : sequence of int, optional
+        Record only these units (all are computed): for big layers.
+    dtype : {"float32", "float16"}
+        Storage type of the recorded arrays.
+    memory_budget : int
+        Refuse traces bigger than this many bytes (default 2 GiB).
+
+    Returns
+    -------
+    Trace or BidirectionalTrace
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad model, layer name, input, initial state, or a trace over the budget.
+    """
+    model = require_model(model)
+    ref = find_lstm(model, layer)
+    store = np.dtype(dtype) if dtype in ("float32", "float16", np.float32, np.float16) else None
+    if store is None:
+        raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}.")
+    arrays = model_inputs(model, x)
+    rnns = [ref.layer.forward_layer, ref.layer.backward_layer] if ref.bidirectional else [ref.layer]
+    n = int(rnns[0].cell.units)
+    keep = _unit_indices(units, n)
+    feed = layer_feed(ref, arrays)
+    batch, steps, _ = feed.inputs.shape
+    kept = n if keep is None else len(keep)
+    need = 6 * batch * steps * kept * store.itemsize * len(rnns)
+    if need > memory_budget:
+        raise ValueError(
+            f"this trace needs {need / 2**30:.2f} GiB (6 arrays of ({batch}, {steps}, {kept}) "
+            f"{store.name}{' per direction' if len(rnns) > 1 else ''}), over the memory budget of "
+            f"{memory_budget / 2**30:.2f} GiB. Ask for less: fewer samples (x[:n]), a subset of "
+            "units (units=[...]), dtype='float16', or raise memory_budget=."
+        )
+    given = feed.initial_state and [np.asarray(s, np.float32) for s in feed.initial_state]
+    if initial_state is not None:
+        given = state_arrays(initial_state, 2 * len(rnns), batch, n)
+    traces = []
+    for k, rnn in enumerate(rnns):
+        own = None if given is None else list(given[2 * k : 2 * k + 2])
+        name = ref.path if len(rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"
+        state = _start_state(rnn, own, batch)
+        traces.append(_one(rnn, name, feed.inputs, feed.mask, state, keep, store))
+    if ref.bidirectional:
+        return BidirectionalTrace(forward=traces[0], backward=traces[1], layer=ref.path)
+    return traces[0]

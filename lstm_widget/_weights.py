@@ -1,0 +1,216 @@
+"""Split an LSTM's three weight tensors into its four gates.
+
+Keras stores one ``kernel`` (features, 4*units), one ``recurrent_kernel`` (units, 4*units)
+and one ``bias`` (4*units,). Their columns are four equal blocks in the order
+input, forget, cell candidate, output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from ._model import LayerRef, find_lstm, is_bidirectional_lstm, is_lstm
+
+GATES: tuple[str, ...] = ("input", "forget", "cell", "output")
+"""Gate names in Keras's column order."""
+
+_GATE_TITLES = {
+    "input": "input gate i",
+    "forget": "forget gate f",
+    "cell": "cell candidate g",
+    "output": "output gate o",
+}
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The weights of one gate, copied out of the layer.
+
+    Attributes
+    ----------
+    name : str
+        One of ``"input"``, ``"forget"``, ``"cell"``, ``"output"``.
+    kernel : numpy.ndarray
+        (features, units): applied to the layer input x_t.
+    recurrent_kernel : numpy.ndarray
+        (units, units): applied to the previous hidden state h_{t-1}.
+    bias : numpy.ndarray or None
+        (units,), or None when the layer has ``use_bias=False``.
+    columns : slice
+        Which columns of the full kernel, recurrent kernel and bias this gate is.
+    """
+
+    name: str
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray | None
+    columns: slice
+
+
+def activation_name(fn: Callable[..., object]) -> str:
+    """Readable name of an activation function (built-in or custom)."""
+    return getattr(fn, "__name__", None) or type(fn).__name__
+
+
+class GateWeights(Mapping[str, Gate]):
+    """Mapping ``"input" | "forget" | "cell" | "output"`` → :class:`Gate` for one LSTM.
+
+    The arrays are copies: changing them never changes the model.
+    """
+
+    def __init__(self, layer: keras.layers.Layer, name: str | None = None) -> None:
+        if not is_lstm(layer):
+            raise TypeError(
+                f"expected an LSTM layer (keras.layers.LSTM or RNN(LSTMCell)), "
+                f"got {type(layer).__name__} {layer.name!r}."
+            )
+        if not layer.built:
+            raise ValueError(
+                f"LSTM layer {layer.name!r} is not built yet, so it has no weights; "
+                "call the model on data (or give it a keras.Input) first."
+            )
+        cell = layer.cell
+        kernel = np.array(cell.kernel.numpy(), copy=True)
+        recurrent = np.array(cell.recurrent_kernel.numpy(), copy=True)
+        bias = np.array(cell.bias.numpy(), copy=True) if cell.use_bias else None
+        units = int(cell.units)
+        self.layer_name = name or layer.name
+        self.units = units
+        self.features = int(kernel.shape[0])
+        self.activation = activation_name(cell.activation)
+        self.recurrent_activation = activation_name(cell.recurrent_activation)
+        self.go_backwards = bool(layer.go_backwards)
+        self.full_kernel = kernel
+        self.full_recurrent_kernel = recurrent
+        self.full_bias = bias
+        self._gates: dict[str, Gate] = {}
+        for k, gate in enumerate(GATES):
+            cols = slice(k * units, (k + 1) * units)
+            self._gates[gate] = Gate(
+                name=gate,
+                kernel=kernel[:, cols],
+                recurrent_kernel=recurrent[:, cols],
+                bias=None if bias is None else bias[cols],
+                columns=cols,
+            )
+
+    def __getitem__(self, key: str) -> Gate:
+        try:
+            return self._gates[key]
+        except KeyError:
+            raise KeyError(f"{key!r} is not a gate; gates are {', '.join(GATES)}.") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(GATES)
+
+    def __len__(self) -> int:
+        return len(GATES)
+
+    def __repr__(self) -> str:
+        return (
+            f"<GateWeights {self.layer_name!r}: {self.features} features -> {self.units} units, "
+            f"gates {', '.join(GATES)}>"
+        )
+
+    def describe(self) -> str:
+        """Plain-text explanation of the shapes, the column slices and the equations."""
+        u, f = self.units, self.features
+        act, rec = self.activation, self.recurrent_activation
+        bias = f"bias ({4 * u},)" if self.full_bias is not None else "no bias (use_bias=False)"
+        lines = [
+            f"LSTM layer {self.layer_name!r}: {f} input features -> {u} units.",
+            f"get_weights() gives kernel ({f}, {4 * u}), recurrent_kernel ({u}, {4 * u}), {bias}.",
+            f"Their columns are four blocks of {u}, one per gate, in Keras's order:",
+        ]
+        for gate in GATES:
+            c = self._gates[gate].columns
+            lines.append(f"  columns {c.start:>5}:{c.stop:<5} {_GATE_TITLES[gate]}")
+        has_bias = self.full_bias is not None
+
+        def pre(k: str) -> str:
+            return f"x_t @ W_{k} + h @ U_{k}" + (f" + b_{k}" if has_bias else "")
+
+        lines += [
+            "At every time step t, with x_t the input and (h, c) the state before the step:",
+            f"  i = {rec}({pre('i')})",
+            f"  f = {rec}({pre('f')})",
+            f"  g = {act}({pre('c')})",
+            f"  o = {rec}({pre('o')})",
+            "  c = f * c + i * g",
+            f"  h = o * {act}(c)",
+            "There is no time axis in the weights: the same W, U and b are applied at every",
+            "step, so a model trained on 5 steps can run on 500. What differs from step to",
+            "step is only the input x_t and the carried state (h, c).",
+        ]
+        if self.go_backwards:
+            lines.append("This layer has go_backwards=True: it reads the sequence from the end.")
+        return "\n".join(lines)
+
+
+class BidirectionalGateWeights:
+    """Gate weights of a ``Bidirectional`` LSTM: ``.forward`` and ``.backward``."""
+
+    def __init__(self, wrapper: keras.layers.Bidirectional, name: str) -> None:
+        self.layer_name = name
+        self.forward = GateWeights(wrapper.forward_layer, f"{name} (forward)")
+        self.backward = GateWeights(wrapper.backward_layer, f"{name} (backward)")
+
+    def __repr__(self) -> str:
+        return f"<BidirectionalGateWeights {self.layer_name!r}: .forward, .backward>"
+
+    def describe(self) -> str:
+        """Both directions' descriptions, forward first."""
+        head = (
+            f"Bidirectional layer {self.layer_name!r} holds two independent LSTMs with their "
+            "own weights: one reads the sequence forwards, the other backwards."
+        )
+        return "\n\n".join([head, self.forward.describe(), self.backward.describe()])
+
+
+def gate_weights(
+    model_or_layer: keras.Model | keras.layers.Layer, layer: str | None = None
+) -> GateWeights | BidirectionalGateWeights:
+    """Split an LSTM layer's weights into its four gates.
+
+    Parameters
+    ----------
+    model_or_layer : keras.Model or keras.layers.Layer
+        A model containing an LSTM, or an LSTM / Bidirectional(LSTM) layer itself.
+    layer : str, optional
+        Which LSTM of the model (see :func:`lstm_widget.lstm_layers`); the first if omitted.
+
+    Returns
+    -------
+    GateWeights or BidirectionalGateWeights
+        ``gw["forget"].kernel`` etc.; ``gw.describe()`` explains them. For a Bidirectional
+        layer, ``.forward`` and ``.backward`` are each a :class:`GateWeights`.
+
+    Raises
+    ------
+    TypeError
+        If the argument is neither a Keras model nor an LSTM layer.
+    ValueError
+        If the model has no such LSTM layer, or it is not built.
+    """
+    if isinstance(model_or_layer, keras.Model):
+        ref = find_lstm(model_or_layer, layer)
+        return weights_of(ref)
+    if layer is not None:
+        raise TypeError("layer= is only used with a model; pass the layer object alone.")
+    if is_lstm(model_or_layer):
+        return GateWeights(model_or_layer)
+    if is_bidirectional_lstm(model_or_layer):
+        return BidirectionalGateWeights(model_or_layer, model_or_layer.name)
+    kind = type(model_or_layer).__name__
+    raise TypeError(f"expected a Keras model or an LSTM layer, got {kind}.")
+
+
+def weights_of(ref: LayerRef) -> GateWeights | BidirectionalGateWeights:
+    """Gate weights of a located layer."""
+    if ref.bidirectional:
+        return BidirectionalGateWeights(ref.layer, ref.path)
+    return GateWeights(ref.layer, ref.path)
