@@ -85,6 +85,8 @@ def _evaluate(
         result = sub(feed, training=False, mask=mask)
     else:
         result = sub(feed, training=False)
+    if not isinstance(result, list | tuple):  # Keras unwraps single outputs
+        result = [result]
     return [keras.ops.convert_to_numpy(r) for r in result]
 
 

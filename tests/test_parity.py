@@ -1,0 +1,119 @@
+"""Property-based parity: random LSTM configurations, trace vs Keras's own computation."""
+
+import keras
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reference import keras_gates, keras_states
+
+import lstm_widget as lw
+
+ATOL = 1e-5
+
+
+def scaled_tanh(x):
+    """A custom activation: only callable through Keras (no numpy twin)."""
+    return keras.ops.tanh(x) * 0.9
+
+
+def legacy_hard_sigmoid(x):
+    """Old Keras's hard_sigmoid, clip(0.2 x + 0.5): models trained with it still exist."""
+    return keras.ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
+ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear", "softsign", "elu", "silu", scaled_tanh]
+RECURRENT = ["sigmoid", "hard_sigmoid", legacy_hard_sigmoid, "tanh", "relu6", "hard_silu"]
+
+
+@st.composite
+def configs(draw):
+    return {
+        "batch": draw(st.integers(1, 3)),
+        "time": draw(st.integers(1, 9)),
+        "features": draw(st.integers(1, 4)),
+        "units": draw(st.integers(1, 6)),
+        "activation": draw(st.sampled_from(ACTIVATIONS)),
+        "recurrent_activation": draw(st.sampled_from(RECURRENT)),
+        "use_bias": draw(st.booleans()),
+        "unit_forget_bias": draw(st.booleans()),
+        "go_backwards": draw(st.booleans()),
+        "masked": draw(st.booleans()),
+        "initial_state": draw(st.booleans()),
+        "seed": draw(st.integers(0, 2**31 - 1)),
+    }
+
+
+MASK_VALUE = -7.0
+
+
+def build(cfg):
+    rng = np.random.default_rng(cfg["seed"])
+    b, t, f, u = cfg["batch"], cfg["time"], cfg["features"], cfg["units"]
+    lstm = keras.layers.LSTM(
+        u,
+        activation=cfg["activation"],
+        recurrent_activation=cfg["recurrent_activation"],
+        use_bias=cfg["use_bias"],
+        unit_forget_bias=cfg["unit_forget_bias"],
+        go_backwards=cfg["go_backwards"],
+        return_sequences=True,
+        return_state=True,
+    )
+    inp = keras.Input((t, f))
+    seq = keras.layers.Masking(MASK_VALUE)(inp) if cfg["masked"] else inp
+    out, h, c = lstm(seq)
+    model = keras.Model(inp, out)
+    model_with_state = keras.Model(inp, [h, c])
+    weights = [rng.normal(0, 0.6, w.shape).astype("float32") for w in lstm.get_weights()]
+    lstm.set_weights(weights)
+    x = rng.normal(0, 1.5, (b, t, f)).astype("float32")
+    mask = None
+    if cfg["masked"]:
+        mask = rng.random((b, t)) < 0.7
+        x[~mask] = MASK_VALUE
+    init = None
+    if cfg["initial_state"] and not cfg["masked"]:
+        init = [rng.normal(0, 0.5, (b, u)).astype("float32") for _ in range(2)]
+    return lstm, model, model_with_state, x, mask, init
+
+
+def entering(h_after, h0, backwards):
+    """Hidden state entering each step, from the states after each step."""
+    before = np.empty_like(h_after)
+    if backwards:
+        before[:, -1] = h0
+        before[:, :-1] = h_after[:, 1:]
+    else:
+        before[:, 0] = h0
+        before[:, 1:] = h_after[:, :-1]
+    return before
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(configs())
+def test_trace_matches_keras(cfg):
+    lstm, model, model_with_state, x, mask, init = build(cfg)
+    tr = lw.trace(model, x, initial_state=init)
+
+    h_ref, c_ref = keras_states(lstm, x, mask, init)
+    np.testing.assert_allclose(tr.hidden_state, h_ref, atol=ATOL)
+    np.testing.assert_allclose(tr.cell_state, c_ref, atol=ATOL)
+    if mask is not None:
+        np.testing.assert_array_equal(tr.mask, mask)
+
+    if init is None:  # the real layer, as the model runs it (return_state=True)
+        h_last, c_last = (keras.ops.convert_to_numpy(a) for a in model_with_state(x))
+        np.testing.assert_allclose(tr.final_state[0], h_last, atol=ATOL)
+        np.testing.assert_allclose(tr.final_state[1], c_last, atol=ATOL)
+
+    h0 = np.zeros_like(h_ref[:, 0]) if init is None else init[0]
+    gates = keras_gates(lstm, x, entering(h_ref, h0, cfg["go_backwards"]))
+    done = np.ones(x.shape[:2], bool) if mask is None else mask
+    for name, arr in [
+        ("input", tr.input_gate),
+        ("forget", tr.forget_gate),
+        ("cell", tr.cell_candidate),
+        ("output", tr.output_gate),
+    ]:
+        np.testing.assert_allclose(arr[done], gates[name][done], atol=ATOL, err_msg=name)
+        assert np.isnan(arr[~done]).all()
