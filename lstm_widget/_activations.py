@@ -104,6 +104,11 @@ def _builtin_twins() -> dict[Callable[..., object], InPlace]:
 
 _TWINS = _builtin_twins()
 
+SIGMOID: InPlace = _sigmoid
+"""The twin of ``keras.activations.sigmoid``."""
+TANH: InPlace = _tanh
+"""The twin of ``keras.activations.tanh``."""
+
 
 def has_twin(fn: Callable[..., object]) -> bool:
     """Whether ``fn`` is a built-in Keras activation with a numpy twin."""
