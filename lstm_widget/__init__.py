@@ -6,8 +6,10 @@ notebook widget.
 """
 
 from ._model import lstm_layers
+from ._plot import plot_trace
 from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
 from ._weights import GATES, BidirectionalGateWeights, Gate, GateWeights, gate_weights
+from ._widget import LSTMExplorer
 
 __version__ = "0.1.0"
 
@@ -18,8 +20,10 @@ __all__ = [
     "BidirectionalTrace",
     "Gate",
     "GateWeights",
+    "LSTMExplorer",
     "Trace",
     "gate_weights",
     "lstm_layers",
+    "plot_trace",
     "trace",
 ]

@@ -23,6 +23,16 @@ TRACE_ARRAYS: tuple[str, ...] = (
 )
 """The per-step arrays of a :class:`Trace`, in display order."""
 
+SHORT_NAMES: dict[str, str] = {
+    "i": "input_gate",
+    "f": "forget_gate",
+    "g": "cell_candidate",
+    "o": "output_gate",
+    "c": "cell_state",
+    "h": "hidden_state",
+}
+"""One-letter names of the trace arrays, as in the LSTM equations."""
+
 DEFAULT_MEMORY_BUDGET = 2 * 2**30
 """Largest trace (bytes, all arrays) computed without being asked for more: 2 GiB."""
 
@@ -52,6 +62,8 @@ class Trace:
         Indices of the units recorded (all of them unless ``units=`` was given).
     go_backwards : bool
         Whether the layer read the sequence from the end.
+    inputs : ndarray or None
+        (batch, time, features): what the layer received (computed by Keras), x_t.
     """
 
     input_gate: np.ndarray
@@ -65,6 +77,15 @@ class Trace:
     layer: str
     units: np.ndarray
     go_backwards: bool = False
+    inputs: np.ndarray | None = None
+
+    def array(self, name: str) -> np.ndarray:
+        """One per-step array by name or short name (``"c"``, ``"h"``, ``"i"``, ``"f"``...)."""
+        key = SHORT_NAMES.get(name, name)
+        if key not in TRACE_ARRAYS:
+            choices = ", ".join([*TRACE_ARRAYS, *SHORT_NAMES])
+            raise ValueError(f"unknown trace array {name!r}; choose one of {choices}.")
+        return getattr(self, key)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -161,6 +182,7 @@ def _one(
         layer=name,
         units=np.arange(n) if units is None else units,
         go_backwards=bool(rnn.go_backwards),
+        inputs=inputs,
     )
 
 

@@ -1,35 +1,476 @@
 /**
- * Front end of lstm-widget (anywidget ESM module).
- *
- * The explorer view is built up in later modules; this entry point renders the
- * layer summary the kernel sends and returns a cleanup function, as anywidget expects.
+ * LSTMExplorer front end (anywidget ESM module): a scrubbable timeline of one LSTM array
+ * (units x time) under the layer input, and per-unit bars of all gates and states at the
+ * playhead. Heavy data stays in the kernel: the timeline draws the `overview` trait, the
+ * bars draw full-resolution windows fetched by request.
  */
 
-/** Traits mirrored from `lstm_widget.LSTMExplorer` (Python side). */
+import { decode, type NDArray, type WireArray } from "./codec";
+import { scaleFor } from "./colormap";
+import { blit, toPixels } from "./heatmap";
+import { stepAfterKey, stepAtX, windowAround, xOfStep, binOfStep } from "./layout";
+import { ARRAYS, drawPanels, GUTTER, hitPanel, LABELS, ROW_HEIGHT, type ArrayName } from "./panels";
+import { Requester } from "./rpc";
+import { CSS } from "./style";
+import { orderBy, parseFilter, rowVariance } from "./units";
+
+/** Traits mirrored from `lstm_widget.LSTMExplorer`. */
 export interface ExplorerModel {
+  layers: string[];
   layer: string;
-  summary: string;
+  sample: number;
+  view: ArrayName;
+  order: "index" | "variance" | "activity";
+  unit_filter: string;
+  step: number;
+  n_samples: number;
+  n_steps: number;
+  n_units: number;
+  feature_names: string[];
+  overview: { view?: string; bins?: number; exact?: boolean; data?: WireArray; input?: WireArray };
+  prediction: number[];
+  probe_note: string;
+  error: string;
 }
 
-/** The subset of anywidget's model API this module uses. */
-export interface AnyModel<T> {
+/** The part of anywidget's model API used here. */
+export interface WidgetModel<T> {
   get<K extends keyof T>(key: K): T[K];
-  on(event: string, callback: () => void): void;
-  off(event: string, callback: () => void): void;
+  set<K extends keyof T>(key: K, value: T[K]): void;
+  save_changes(): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, callback: (...args: any[]) => void): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  off(event: string, callback: (...args: any[]) => void): void;
+  send(content: Record<string, unknown>, callbacks?: unknown, buffers?: ArrayBuffer[]): void;
 }
 
-function render({ model, el }: { model: AnyModel<ExplorerModel>; el: HTMLElement }): () => void {
-  const pre = document.createElement("pre");
-  pre.className = "lstm-widget-summary";
-  const update = (): void => {
-    pre.textContent = model.get("summary");
+/** Steps fetched per window request. */
+export const WINDOW_STEPS = 4096;
+
+interface WindowData {
+  layer: string;
+  sample: number;
+  start: number;
+  stop: number;
+  units: number;
+  data: Float32Array; // (6, stop - start, units)
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent: HTMLElement): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  parent.appendChild(node);
+  return node;
+}
+
+function labelled(parent: HTMLElement, text: string, control: HTMLElement): void {
+  const label = el("label", "", parent);
+  label.append(text, control);
+}
+
+function options(select: HTMLSelectElement, values: readonly string[], labels?: readonly string[]): void {
+  select.replaceChildren(
+    ...values.map((v, k) => {
+      const o = document.createElement("option");
+      o.value = v;
+      o.textContent = labels?.[k] ?? v; // text, never HTML
+      return o;
+    }),
+  );
+}
+
+function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
+  const root = el("div", "lstmw", host);
+  root.tabIndex = 0;
+  el("style", "", root).textContent = CSS;
+  const note = el("div", "lstmw-note", root);
+  const error = el("div", "lstmw-error", root);
+  const controls = el("div", "lstmw-controls", root);
+  const layerSel = document.createElement("select");
+  labelled(controls, "layer", layerSel);
+  const sampleIn = document.createElement("input");
+  sampleIn.type = "number";
+  sampleIn.min = "0";
+  labelled(controls, "sample", sampleIn);
+  const viewSel = document.createElement("select");
+  options(viewSel, ARRAYS, ARRAYS.map((a) => LABELS[a]));
+  labelled(controls, "timeline", viewSel);
+  const orderSel = document.createElement("select");
+  options(orderSel, ["index", "variance", "activity"], ["unit index", "variance", "activity at playhead"]);
+  labelled(controls, "order", orderSel);
+  const filterIn = document.createElement("input");
+  filterIn.className = "lstmw-filter";
+  filterIn.placeholder = "all units, or 0-15, 40";
+  labelled(controls, "units", filterIn);
+  const playBtn = el("button", "lstmw-play", controls);
+  playBtn.textContent = "▶ play";
+  const status = el("span", "lstmw-status", controls);
+  const prediction = el("div", "lstmw-prediction", root);
+  const stack = el("div", "lstmw-stack", root);
+  const base = el("canvas", "lstmw-base", stack);
+  const overlay = el("canvas", "lstmw-overlay", stack);
+  const panels = el("canvas", "lstmw-panels", root);
+  const tooltip = el("div", "lstmw-tooltip", root);
+
+  const requester = new Requester(model);
+  let ov: NDArray | null = null;
+  let ovInput: NDArray | null = null;
+  let win: WindowData | null = null;
+  let inFlight = "";
+  let shown: number[] = [];
+  let step = 0;
+  let width = 600;
+  let inputH = 0;
+  let unitsH = 0;
+  let playing = 0;
+  let lastSync = 0;
+  let syncTimer = 0;
+
+  const textColor = (): string =>
+    getComputedStyle(root).getPropertyValue("--jp-ui-font-color1").trim() || "#222";
+  const steps = (): number => model.get("n_steps");
+
+  function sizeCanvas(c: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D | null {
+    const dpr = window.devicePixelRatio || 1;
+    c.width = Math.round(w * dpr);
+    c.height = Math.round(h * dpr);
+    c.style.width = `${w}px`;
+    c.style.height = `${h}px`;
+    const ctx = c.getContext("2d");
+    ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
+    return ctx;
+  }
+
+  function stepValues(): Float32Array[] | null {
+    if (win === null || step < win.start || step >= win.stop) return null;
+    const tw = win.stop - win.start;
+    const u = win.units;
+    const out: Float32Array[] = [];
+    for (let k = 0; k < ARRAYS.length; k++) {
+      const off = (k * tw + (step - win.start)) * u;
+      out.push(win.data.subarray(off, off + u));
+    }
+    return out;
+  }
+
+  function computeShown(): void {
+    const n = model.get("n_units");
+    const parsed = parseFilter(model.get("unit_filter"), n);
+    if (typeof parsed === "string") {
+      error.textContent = `units: ${parsed}`;
+      shown = Array.from({ length: n }, (_, k) => k);
+    } else {
+      error.textContent = model.get("error");
+      shown = parsed;
+    }
+    const order = model.get("order");
+    if (order === "variance" && ov !== null) {
+      shown = orderBy(shown, rowVariance(ov.data, ov.shape[0], ov.shape[1]));
+    } else if (order === "activity") {
+      const vals = stepValues();
+      if (vals !== null) {
+        const v = vals[ARRAYS.indexOf(model.get("view"))];
+        shown = orderBy(shown, Array.from(v, Math.abs));
+      }
+    }
+  }
+
+  function drawBase(): void {
+    width = Math.max(200, root.clientWidth - 12);
+    const feats = ovInput?.shape[0] ?? 0;
+    inputH = feats > 0 ? Math.min(90, Math.max(24, feats * 6)) : 0;
+    unitsH = Math.min(320, Math.max(80, shown.length * 4));
+    const h = inputH + unitsH + (inputH > 0 ? 4 : 0);
+    const ctx = sizeCanvas(base, width, h);
+    sizeCanvas(overlay, width, h);
+    if (ctx === null) return;
+    ctx.clearRect(0, 0, width, h);
+    ctx.fillStyle = textColor();
+    ctx.font = "11px var(--jp-ui-font-family, sans-serif)";
+    ctx.textBaseline = "middle";
+    const plotW = width - GUTTER;
+    if (ovInput !== null && inputH > 0) {
+      const rows = Array.from({ length: feats }, (_, k) => k);
+      blit(ctx, toPixels(ovInput.data, ovInput.shape[1], rows, scaleFor("c", ovInput.data)), GUTTER, 0, plotW, inputH);
+      ctx.fillText("layer input", 4, inputH / 2);
+    }
+    if (ov !== null) {
+      const top = inputH > 0 ? inputH + 4 : 0;
+      const view = model.get("view");
+      blit(ctx, toPixels(ov.data, ov.shape[1], shown, scaleFor(view, ov.data)), GUTTER, top, plotW, unitsH);
+      ctx.fillText(LABELS[view], 4, top + unitsH / 2);
+    }
+    drawOverlay();
+  }
+
+  function drawOverlay(): void {
+    const ctx = overlay.getContext("2d");
+    if (ctx === null) return;
+    const h = inputH + unitsH + 4;
+    ctx.clearRect(0, 0, width, h);
+    const x = GUTTER + xOfStep(step, width - GUTTER, Math.max(1, steps()));
+    ctx.fillStyle = textColor();
+    ctx.fillRect(Math.round(x) - 1, 0, 2, h);
+  }
+
+  function drawStep(): void {
+    const ctx = sizeCanvas(panels, width, ARRAYS.length * ROW_HEIGHT);
+    if (ctx !== null) drawPanels(ctx, width, stepValues(), shown, textColor());
+    const loading = stepValues() === null ? " (loading values…)" : "";
+    status.textContent = `step ${step} of ${steps()}${loading}`;
+  }
+
+  function ensureWindow(): void {
+    const layer = model.get("layer");
+    const sample = model.get("sample");
+    const n = steps();
+    if (n === 0) return;
+    if (win !== null && win.layer === layer && win.sample === sample && step >= win.start && step < win.stop) return;
+    const [start, stop] = windowAround(step, n, WINDOW_STEPS);
+    const key = `${layer}|${sample}|${start}`;
+    if (inFlight === key) return;
+    inFlight = key;
+    requester
+      .request({ type: "window", layer, sample, start, stop })
+      .then(({ content, buffers }) => {
+        if (inFlight === key) inFlight = "";
+        if (content.layer !== model.get("layer") || content.sample !== model.get("sample")) return;
+        const shape = content.shape as number[];
+        const arr = decode({ buffer: buffers[0], dtype: "float32", shape });
+        win = { layer, sample, start: Number(content.start), stop: Number(content.stop), units: shape[2], data: arr.data };
+        if (model.get("order") === "activity") refresh();
+        else drawStep();
+      })
+      .catch((err: Error) => {
+        if (inFlight === key) inFlight = "";
+        error.textContent = `could not load values: ${err.message}`;
+      });
+  }
+
+  function setStep(next: number, sync: boolean): void {
+    const n = steps();
+    step = Math.min(Math.max(0, n - 1), Math.max(0, Math.round(next)));
+    ensureWindow();
+    if (model.get("order") === "activity") {
+      computeShown();
+      drawBase();
+    } else {
+      drawOverlay();
+    }
+    drawStep();
+    if (sync) syncStep();
+  }
+
+  /** Tell the kernel where the playhead is, at most every 100 ms (no data comes back). */
+  function syncStep(): void {
+    const now = performance.now();
+    window.clearTimeout(syncTimer);
+    const push = (): void => {
+      lastSync = performance.now();
+      if (model.get("step") !== step) {
+        model.set("step", step);
+        model.save_changes();
+      }
+    };
+    if (now - lastSync > 100) push();
+    else syncTimer = window.setTimeout(push, 100);
+  }
+
+  function refresh(): void {
+    const o = model.get("overview");
+    ov = o.data ? decode(o.data) : null;
+    ovInput = o.input && o.input.shape[0] > 0 ? decode(o.input) : null;
+    computeShown();
+    drawBase();
+    drawStep();
+  }
+
+  function syncControls(): void {
+    const layers = model.get("layers");
+    options(layerSel, layers);
+    layerSel.value = model.get("layer");
+    sampleIn.max = String(Math.max(0, model.get("n_samples") - 1));
+    sampleIn.value = String(model.get("sample"));
+    viewSel.value = model.get("view");
+    orderSel.value = model.get("order");
+    if (document.activeElement !== filterIn) filterIn.value = model.get("unit_filter");
+    note.textContent = model.get("probe_note");
+    error.textContent = model.get("error");
+    const pred = model.get("prediction");
+    prediction.textContent = pred.length
+      ? `model prediction for sample ${model.get("sample")}: ${pred.map((v) => v.toPrecision(5)).join(", ")}`
+      : "";
+  }
+
+  function onData(): void {
+    win = null;
+    syncControls();
+    step = Math.min(model.get("step"), Math.max(0, steps() - 1));
+    refresh();
+    ensureWindow();
+  }
+
+  // -- tooltips ---------------------------------------------------------------------------
+  function showTip(text: string, ev: MouseEvent): void {
+    tooltip.textContent = text;
+    tooltip.style.display = "block";
+    const box = root.getBoundingClientRect();
+    tooltip.style.left = `${ev.clientX - box.left + 12}px`;
+    tooltip.style.top = `${ev.clientY - box.top + 12}px`;
+  }
+  const hideTip = (): void => {
+    tooltip.style.display = "none";
   };
-  update();
-  el.appendChild(pre);
-  model.on("change:summary", update);
+
+  function timelineTip(ev: MouseEvent): void {
+    const x = ev.offsetX;
+    const y = ev.offsetY;
+    if (x < GUTTER || ov === null) return hideTip();
+    const s = stepAtX(x - GUTTER, width - GUTTER, steps());
+    const exact = model.get("overview").exact === true;
+    const bin = binOfStep(s, steps(), ov.shape[1]);
+    const top = inputH > 0 ? inputH + 4 : 0;
+    if (ovInput !== null && y < inputH) {
+      const f = Math.min(ovInput.shape[0] - 1, Math.floor((y / inputH) * ovInput.shape[0]));
+      const name = model.get("feature_names")[f] ?? `x${f}`;
+      const v = ovInput.data[f * ovInput.shape[1] + bin];
+      return showTip(`${name}, step ${s}: ${exact ? "" : "≈ "}${v.toPrecision(7)}`, ev);
+    }
+    if (y < top || shown.length === 0) return hideTip();
+    const r = Math.min(shown.length - 1, Math.floor(((y - top) / unitsH) * shown.length));
+    const unit = shown[r];
+    const view = model.get("view");
+    let v = ov.data[unit * ov.shape[1] + bin];
+    let approx = !exact;
+    if (approx && win !== null && s >= win.start && s < win.stop) {
+      const tw = win.stop - win.start;
+      v = win.data[(ARRAYS.indexOf(view) * tw + (s - win.start)) * win.units + unit];
+      approx = false;
+    }
+    showTip(`unit ${unit}, step ${s}: ${view} = ${approx ? "≈ " : ""}${v.toPrecision(7)}`, ev);
+  }
+
+  function panelTip(ev: MouseEvent): void {
+    const hit = hitPanel(ev.offsetX, ev.offsetY, width, stepValues(), shown);
+    if (hit === null) return hideTip();
+    showTip(`unit ${hit.unit}, step ${step}: ${hit.array} = ${hit.value.toPrecision(7)}`, ev);
+  }
+
+  // -- interaction ------------------------------------------------------------------------
+  let dragging = false;
+  const onPointerDown = (ev: PointerEvent): void => {
+    dragging = true;
+    overlay.setPointerCapture(ev.pointerId);
+    root.focus({ preventScroll: true });
+    setStep(stepAtX(ev.offsetX - GUTTER, width - GUTTER, steps()), true);
+  };
+  const onPointerMove = (ev: PointerEvent): void => {
+    if (dragging) setStep(stepAtX(ev.offsetX - GUTTER, width - GUTTER, steps()), true);
+    timelineTip(ev);
+  };
+  const onPointerUp = (): void => {
+    dragging = false;
+  };
+  const onKey = (ev: KeyboardEvent): void => {
+    ev.stopPropagation(); // JupyterLab would take arrows, Home/End and space in command mode
+    if (ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement) return;
+    if (ev.key === " ") {
+      ev.preventDefault();
+      togglePlay();
+      return;
+    }
+    const next = stepAfterKey(ev.key, step, steps(), ev.shiftKey);
+    if (next !== null) {
+      ev.preventDefault();
+      setStep(next, true);
+    }
+  };
+  function togglePlay(): void {
+    if (playing) {
+      cancelAnimationFrame(playing);
+      playing = 0;
+      playBtn.textContent = "▶ play";
+      return;
+    }
+    playBtn.textContent = "❚❚ pause";
+    if (step >= steps() - 1) step = 0;
+    const per = Math.max(1, Math.round(steps() / 300));
+    const tick = (): void => {
+      setStep(step + per, true);
+      playing = step >= steps() - 1 ? 0 : requestAnimationFrame(tick);
+      if (!playing) playBtn.textContent = "▶ play";
+    };
+    playing = requestAnimationFrame(tick);
+  }
+
+  const setTrait = <K extends keyof ExplorerModel>(key: K, value: ExplorerModel[K]): void => {
+    model.set(key, value);
+    model.save_changes();
+  };
+  const onLayer = (): void => setTrait("layer", layerSel.value);
+  const onSample = (): void => {
+    const v = Number(sampleIn.value);
+    if (Number.isInteger(v) && v >= 0 && v < model.get("n_samples")) setTrait("sample", v);
+  };
+  const onView = (): void => setTrait("view", viewSel.value as ArrayName);
+  const onOrder = (): void => setTrait("order", orderSel.value as ExplorerModel["order"]);
+  const onFilter = (): void => setTrait("unit_filter", filterIn.value);
+  const onLayout = (): void => {
+    computeShown();
+    drawBase();
+    drawStep();
+  };
+  const onStepTrait = (): void => {
+    if (model.get("step") !== step) setStep(model.get("step"), false);
+  };
+
+  const dom: [EventTarget, string, EventListener][] = [
+    [overlay, "pointerdown", onPointerDown as EventListener],
+    [overlay, "pointermove", onPointerMove as EventListener],
+    [overlay, "pointerup", onPointerUp],
+    [overlay, "pointerleave", hideTip],
+    [panels, "mousemove", panelTip as EventListener],
+    [panels, "mouseleave", hideTip],
+    [root, "keydown", onKey as EventListener],
+    [layerSel, "change", onLayer],
+    [sampleIn, "change", onSample],
+    [viewSel, "change", onView],
+    [orderSel, "change", onOrder],
+    [filterIn, "change", onFilter],
+    [playBtn, "click", togglePlay],
+  ];
+  for (const [target, type, fn] of dom) target.addEventListener(type, fn);
+  const traits: [string, () => void][] = [
+    ["change:overview", onData],
+    ["change:order", onLayout],
+    ["change:unit_filter", onLayout],
+    ["change:step", onStepTrait],
+    ["change:probe_note", syncControls],
+    ["change:error", syncControls],
+    ["change:prediction", syncControls],
+  ];
+  for (const [event, fn] of traits) model.on(event, fn);
+  let resizeFrame = 0;
+  const observer = new ResizeObserver(() => {
+    cancelAnimationFrame(resizeFrame);
+    resizeFrame = requestAnimationFrame(() => {
+      if (Math.abs(root.clientWidth - 12 - width) > 1) onLayout();
+    });
+  });
+  observer.observe(root);
+
+  onData();
+
   return () => {
-    model.off("change:summary", update);
-    pre.remove();
+    for (const [target, type, fn] of dom) target.removeEventListener(type, fn);
+    for (const [event, fn] of traits) model.off(event, fn);
+    observer.disconnect();
+    cancelAnimationFrame(playing);
+    cancelAnimationFrame(resizeFrame);
+    window.clearTimeout(syncTimer);
+    requester.dispose();
+    root.remove();
   };
 }
 

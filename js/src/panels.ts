@@ -1,0 +1,95 @@
+/** The per-step panel: bars of i, f, g, o, c and h for every shown unit at the playhead. */
+
+import { colorOf, type Scale } from "./colormap";
+
+/** Order of the arrays in a window (mirrors WINDOW_ORDER in Python). */
+export const ARRAYS = ["i", "f", "g", "o", "c", "h"] as const;
+export type ArrayName = (typeof ARRAYS)[number];
+
+export const LABELS: Record<ArrayName, string> = {
+  i: "input gate i",
+  f: "forget gate f",
+  g: "candidate g",
+  o: "output gate o",
+  c: "cell state c",
+  h: "hidden h",
+};
+
+export const GUTTER = 96;
+export const ROW_HEIGHT = 34;
+
+/** Values of one step: `values[k][u]` for array k and unit u (all units). */
+export type StepValues = Float32Array[];
+
+/** Geometry of a bar hit: which array and which shown unit. */
+export interface PanelHit {
+  array: ArrayName;
+  unit: number;
+  value: number;
+}
+
+function scaleOf(name: ArrayName, values: Float32Array, units: readonly number[]): Scale {
+  if (name === "i" || name === "f" || name === "o") return { kind: "sequential", lim: 1 };
+  let lim = 0;
+  for (const u of units) lim = Math.max(lim, Math.abs(values[u]) || 0);
+  return { kind: "diverging", lim: lim > 0 ? lim : 1 };
+}
+
+/** Draw all six rows of bars. */
+export function drawPanels(
+  ctx: CanvasRenderingContext2D,
+  width: number,
+  step: StepValues | null,
+  units: readonly number[],
+  textColor: string,
+): void {
+  ctx.clearRect(0, 0, width, ARRAYS.length * ROW_HEIGHT);
+  ctx.font = "11px var(--jp-ui-font-family, sans-serif)";
+  ctx.textBaseline = "middle";
+  const plotW = Math.max(1, width - GUTTER);
+  const barW = plotW / Math.max(1, units.length);
+  ARRAYS.forEach((name, k) => {
+    const top = k * ROW_HEIGHT;
+    ctx.fillStyle = textColor;
+    ctx.fillText(LABELS[name], 4, top + ROW_HEIGHT / 2);
+    if (step === null) return;
+    const values = step[k];
+    const scale = scaleOf(name, values, units);
+    const signed = scale.kind === "diverging";
+    const mid = signed ? top + ROW_HEIGHT / 2 : top + ROW_HEIGHT - 3;
+    const half = signed ? ROW_HEIGHT / 2 - 3 : ROW_HEIGHT - 6;
+    units.forEach((u, j) => {
+      const v = values[u];
+      if (Number.isNaN(v)) return;
+      const [r, g, b] = colorOf(v, scale);
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      const h = (signed ? v / scale.lim : v) * half;
+      const x = GUTTER + j * barW;
+      ctx.fillRect(x, h >= 0 ? mid - h : mid, Math.max(1, barW - (barW > 3 ? 1 : 0)), Math.abs(h) || 1);
+    });
+    ctx.strokeStyle = textColor;
+    ctx.globalAlpha = 0.25;
+    ctx.beginPath();
+    ctx.moveTo(GUTTER, mid + 0.5);
+    ctx.lineTo(width, mid + 0.5);
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  });
+}
+
+/** Which bar is under (x, y), if any. */
+export function hitPanel(
+  x: number,
+  y: number,
+  width: number,
+  step: StepValues | null,
+  units: readonly number[],
+): PanelHit | null {
+  if (step === null || x < GUTTER || units.length === 0) return null;
+  const k = Math.floor(y / ROW_HEIGHT);
+  if (k < 0 || k >= ARRAYS.length) return null;
+  const j = Math.floor(((x - GUTTER) / Math.max(1, width - GUTTER)) * units.length);
+  if (j < 0 || j >= units.length) return null;
+  const unit = units[j];
+  return { array: ARRAYS[k], unit, value: step[k][unit] };
+}

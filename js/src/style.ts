@@ -1,0 +1,54 @@
+/** Scoped styles: every rule sits under `.lstmw`, colours come from JupyterLab's theme. */
+
+export const CSS = `
+.lstmw {
+  font-family: var(--jp-ui-font-family, sans-serif);
+  font-size: var(--jp-ui-font-size1, 13px);
+  color: var(--jp-ui-font-color1, #222);
+  background: var(--jp-layout-color0, #fff);
+  padding: 6px;
+  outline: none;
+  position: relative;
+  box-sizing: border-box;
+  width: 100%;
+}
+.lstmw:focus-visible { box-shadow: 0 0 0 1px var(--jp-brand-color1, #1976d2); }
+.lstmw-note {
+  background: var(--jp-warn-color3, #fff3cd);
+  color: var(--jp-ui-font-color1, #222);
+  border-left: 3px solid var(--jp-warn-color1, #f0ad4e);
+  padding: 4px 8px;
+  margin-bottom: 6px;
+}
+.lstmw-error { color: var(--jp-error-color1, #c62828); margin-bottom: 6px; }
+.lstmw-note:empty, .lstmw-error:empty { display: none; }
+.lstmw-controls { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; margin-bottom: 6px; }
+.lstmw-controls label { display: inline-flex; gap: 4px; align-items: center; }
+.lstmw select, .lstmw input, .lstmw button {
+  font: inherit;
+  color: var(--jp-ui-font-color1, #222);
+  background: var(--jp-layout-color1, #fff);
+  border: 1px solid var(--jp-border-color1, #bbb);
+  border-radius: 2px;
+  padding: 1px 4px;
+}
+.lstmw input[type="number"] { width: 5em; }
+.lstmw-filter { width: 9em; }
+.lstmw-status { color: var(--jp-ui-font-color2, #666); }
+.lstmw-prediction { font-family: var(--jp-code-font-family, monospace); }
+.lstmw-stack { position: relative; }
+.lstmw canvas { display: block; }
+.lstmw-overlay { position: absolute; left: 0; top: 0; cursor: ew-resize; touch-action: none; }
+.lstmw-tooltip {
+  position: absolute;
+  pointer-events: none;
+  background: var(--jp-layout-color2, #eee);
+  color: var(--jp-ui-font-color0, #000);
+  border: 1px solid var(--jp-border-color1, #bbb);
+  padding: 2px 6px;
+  font-family: var(--jp-code-font-family, monospace);
+  white-space: pre;
+  display: none;
+  z-index: 10;
+}
+`;

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { orderBy, parseFilter, rowVariance } from "./units";
+
+describe("parseFilter", () => {
+  it("shows all units for an empty filter", () => {
+    expect(parseFilter("  ", 4)).toEqual([0, 1, 2, 3]);
+  });
+  it("reads indices, ranges and open ranges, sorted and unique", () => {
+    expect(parseFilter("5, 0-2, 2, 8-", 10)).toEqual([0, 1, 2, 5, 8, 9]);
+  });
+  it("clips to the layer's units and explains bad input", () => {
+    expect(parseFilter("3-100", 5)).toEqual([3, 4]);
+    expect(parseFilter("a-b", 5)).toMatch(/cannot read "a-b"/);
+    expect(parseFilter("4-2", 5)).toMatch(/backwards/);
+    expect(parseFilter("9", 5)).toMatch(/no unit in 0-4/);
+  });
+});
+
+describe("ordering", () => {
+  it("computes per-row variance ignoring NaN", () => {
+    const data = new Float32Array([1, 1, 1, 0, 2, NaN, -3, 3, 0]);
+    const v = rowVariance(data, 3, 3);
+    expect(v[0]).toBe(0);
+    expect(v[1]).toBeCloseTo(1);
+    expect(v[2]).toBeCloseTo(6);
+  });
+  it("sorts by descending score with index ties", () => {
+    expect(orderBy([0, 1, 2, 3], [0.5, 2, 0.5, NaN])).toEqual([1, 0, 2, 3]);
+  });
+});

@@ -1,0 +1,99 @@
+"""Static figure of a trace: the picture shared notebooks show in place of the live widget."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ._overview import downsample
+from ._trace import SHORT_NAMES, BidirectionalTrace, Trace
+
+_TITLES = {
+    "input_gate": "input gate i",
+    "forget_gate": "forget gate f",
+    "cell_candidate": "cell candidate g",
+    "output_gate": "output gate o",
+    "cell_state": "cell state c",
+    "hidden_state": "hidden state h",
+}
+_GATES = ("input_gate", "forget_gate", "output_gate")
+
+
+def _heatmap(ax, fig, values: np.ndarray, key: str, label: str) -> None:  # noqa: ANN001
+    """Draw (channels, time) values; gates on 0..1, states centred on 0."""
+    if key in _GATES:
+        kw = {"cmap": "viridis", "vmin": 0.0, "vmax": 1.0}
+    else:
+        finite = values[np.isfinite(values)]
+        lim = float(np.abs(finite).max()) if finite.size else 1.0
+        kw = {"cmap": "RdBu_r", "vmin": -(lim or 1.0), "vmax": lim or 1.0}
+    img = ax.imshow(values, aspect="auto", interpolation="nearest", origin="lower", **kw)
+    ax.set_ylabel(label)
+    fig.colorbar(img, ax=ax, pad=0.01, fraction=0.04)
+
+
+def plot_trace(
+    trace: Trace | BidirectionalTrace,
+    sample: int = 0,
+    view: str = "c",
+    step: int | None = None,
+    feature_names: Sequence[str] | None = None,
+) -> Figure:
+    """Plot the layer input and one trace array over time, for one sample.
+
+    Parameters
+    ----------
+    trace : Trace or BidirectionalTrace
+        From :func:`lstm_widget.trace` (a Bidirectional trace shows its forward half).
+    sample : int
+        Batch index.
+    view : str
+        ``"c"``, ``"h"``, ``"i"``, ``"f"``, ``"g"``, ``"o"`` or a full array name.
+    step : int, optional
+        Draw a playhead at this step.
+    feature_names : sequence of str, optional
+        Labels of the input features.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not attached to pyplot: display it, or ``fig.savefig(...)``.
+    """
+    if isinstance(trace, BidirectionalTrace):
+        trace = trace.forward
+    key = SHORT_NAMES.get(view, view)
+    values = trace.array(view)
+    batch, steps, units = values.shape
+    if not 0 <= sample < batch:
+        raise ValueError(f"sample must be in 0..{batch - 1}, got {sample}.")
+    rows = 2 if trace.inputs is not None else 1
+    fig = Figure(figsize=(9, 1.6 + 1.8 * rows), layout="constrained")
+    axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    if trace.inputs is not None:
+        feats = trace.inputs.shape[2]
+        _heatmap(axes[0], fig, downsample(trace.inputs[sample]), "inputs", "input feature")
+        if feature_names is not None and len(feature_names) == feats and feats <= 16:
+            axes[0].set_yticks(range(feats), [str(n) for n in feature_names])
+        axes[0].set_title(f"{trace.layer}: layer input and {_TITLES[key]}, sample {sample}")
+    else:
+        axes[0].set_title(f"{trace.layer}: {_TITLES[key]}, sample {sample}")
+    _heatmap(axes[-1], fig, downsample(values[sample]), key, "unit")
+    bins = min(steps, 2048)
+    if bins < steps:
+        ticks = np.linspace(0, bins - 1, 5)
+        axes[-1].set_xticks(ticks, [str(int(t * steps / bins)) for t in ticks])
+    axes[-1].set_xlabel(f"time step (of {steps}; {units} units)")
+    if step is not None:
+        for ax in axes:
+            ax.axvline(step * bins / steps, color="black", linewidth=1.0)
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+    """Render a figure to PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

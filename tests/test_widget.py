@@ -1,0 +1,150 @@
+"""LSTMExplorer, kernel side: traits, window messages, static fallback."""
+
+import base64
+
+import keras
+import numpy as np
+import pytest
+from conftest import weights_snapshot
+
+import lstm_widget as lw
+from lstm_widget._overview import bin_edges, downsample
+from lstm_widget._serialization import from_wire, to_wire
+from lstm_widget._widget import WINDOW_ORDER
+
+
+@pytest.fixture(scope="module")
+def model():
+    return keras.Sequential(
+        [
+            keras.Input((12, 3)),
+            keras.layers.LSTM(5, return_sequences=True, name="first"),
+            keras.layers.Bidirectional(keras.layers.LSTM(4), name="bi"),
+            keras.layers.Dense(2),
+        ]
+    )
+
+
+def rand(*shape):
+    return np.random.default_rng(3).normal(size=shape).astype("float32")
+
+
+class Sent:
+    """Collect what the widget sends to the front end."""
+
+    def __init__(self, widget):
+        self.messages = []
+        widget.send = lambda content, buffers=None: self.messages.append((content, buffers))
+
+
+def test_layers_and_probe_input(model):
+    w = lw.LSTMExplorer(model)
+    assert w.layers == ["first", "bi/forward", "bi/backward"]
+    assert w.layer == "first"
+    assert "probe input" in w.probe_note and "LSTMExplorer(model, x)" in w.probe_note
+    assert (w.n_samples, w.n_steps, w.n_units) == (1, 12, 5)
+    x = rand(3, 12, 3)
+    w.x = x
+    assert w.probe_note == "" and w.n_samples == 3
+    tr = lw.trace(model, x, "first")
+    np.testing.assert_array_equal(from_wire(w.overview["data"]), tr.cell_state[0].T)
+    np.testing.assert_array_equal(from_wire(w.overview["input"]), x[0].T)
+
+
+def test_prediction_is_the_model_output(model):
+    x = rand(2, 12, 3)
+    w = lw.LSTMExplorer(model, x, sample=1)
+    np.testing.assert_allclose(w.prediction, keras.ops.convert_to_numpy(model(x))[1], rtol=1e-6)
+
+
+def test_selection_changes_overview(model):
+    x = rand(2, 12, 3)
+    w = lw.LSTMExplorer(model, x, layer="bi")
+    assert w.layer == "bi/forward"
+    w.layer, w.sample, w.view = "bi/backward", 1, "f"
+    tr = lw.trace(model, x, "bi").backward
+    np.testing.assert_array_equal(from_wire(w.overview["data"]), tr.forget_gate[1].T)
+    assert w.feature_names == [f"in{k}" for k in range(5)]
+    with pytest.raises(Exception, match="sample must be in 0..1"):
+        w.sample = 5
+    with pytest.raises(Exception, match="layer must be one of"):
+        w.layer = "nope"
+
+
+def test_window_message_round_trip(model):
+    x = rand(2, 12, 3)
+    w = lw.LSTMExplorer(model, x)
+    sent = Sent(w)
+    w._on_message(
+        w, {"type": "window", "id": 7, "layer": "first", "sample": 1, "start": 2, "stop": 9}, []
+    )
+    content, buffers = sent.messages[-1]
+    assert content["id"] == 7 and content["shape"] == [6, 7, 5]
+    block = np.frombuffer(buffers[0], "<f4").reshape(content["shape"])
+    tr = lw.trace(model, x, "first")
+    for k, name in enumerate(WINDOW_ORDER):
+        np.testing.assert_array_equal(block[k], tr.array(name)[1, 2:9])
+    inputs = np.frombuffer(buffers[1], "<f4").reshape(content["input_shape"])
+    np.testing.assert_array_equal(inputs, x[1, 2:9])
+
+
+def test_window_errors_are_replies_not_exceptions(model):
+    w = lw.LSTMExplorer(model, rand(2, 12, 3))
+    sent = Sent(w)
+    w._on_message(w, {"type": "window", "id": 3, "sample": 9, "start": 0, "stop": 4}, [])
+    assert sent.messages[-1][0] == {
+        "type": "error",
+        "id": 3,
+        "message": "sample must be in 0..1, got 9.",
+    }
+    w._on_message(w, {"type": "window", "id": 4, "sample": 0}, [])
+    assert sent.messages[-1][0]["type"] == "error" and sent.messages[-1][0]["id"] == 4
+
+
+def test_bad_arguments(model):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\): \['colour'\]"):
+        lw.LSTMExplorer(model, colour="red")
+    with pytest.raises(ValueError, match="5 features"):
+        lw.LSTMExplorer(model, rand(1, 12, 5))
+    with pytest.raises(ValueError, match="no layer named 'zzz'"):
+        lw.LSTMExplorer(model, layer="zzz")
+
+
+def test_static_png_fallback_and_model_untouched(model):
+    before = weights_snapshot(model)
+    w = lw.LSTMExplorer(model, rand(1, 12, 3))
+    data, _meta = w._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    for a, b in zip(before, weights_snapshot(model), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_long_sequences_are_downsampled_exactly_by_bin_means():
+    values = np.arange(10_000 * 2, dtype=np.float32).reshape(10_000, 2)
+    values[5, 0] = np.nan
+    ov = downsample(values, bins=2048)
+    assert ov.shape == (2, 2048)
+    edges = bin_edges(10_000, 2048)
+    first = values[edges[0] : edges[1], 0]
+    assert ov[0, 0] == pytest.approx(np.nanmean(first))
+    assert ov[1, -1] == pytest.approx(values[edges[-2] : edges[-1], 1].mean())
+
+
+def test_wire_codec_round_trip():
+    arr = np.arange(6, dtype=np.float64).reshape(2, 3)
+    wire = to_wire(arr)
+    assert wire["dtype"] == "float32" and wire["shape"] == [2, 3]
+    assert isinstance(wire["buffer"], memoryview)
+    np.testing.assert_array_equal(from_wire(wire), arr)
+    with pytest.raises(ValueError, match=r"shape \(3, 3\) needs 9 values, got 6"):
+        from_wire({**wire, "shape": [3, 3]})
+
+
+def test_plot_trace_figure(model):
+    tr = lw.trace(model, rand(1, 12, 3), "first")
+    fig = lw.plot_trace(tr, view="f", step=4, feature_names=["a", "b", "c"])
+    assert len(fig.axes) >= 2
+    assert "forget gate f" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="unknown trace array 'q'"):
+        lw.plot_trace(tr, view="q")
