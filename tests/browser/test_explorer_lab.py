@@ -1,0 +1,108 @@
+"""LSTMExplorer in a real JupyterLab, driven by headless Chromium."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .lab import TOKEN
+
+SETUP = """\
+import os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras, numpy as np
+from lstm_widget import LSTMExplorer
+keras.utils.set_random_seed(0)
+model = keras.Sequential([keras.Input((12, 3)), keras.layers.LSTM(6, name="rnn"),
+                          keras.layers.Dense(1)])
+x = np.random.default_rng(0).normal(size=(2, 12, 3)).astype("float32")
+w = LSTMExplorer(model, x)
+w"""
+REPORT = 'print("STATE", {"step": w.step, "sample": w.sample, "view": w.view})'
+
+
+def write_notebook(root: Path, name: str, cells: list[str]) -> str:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, root / name)
+    return name
+
+
+def command(page, name: str) -> None:
+    """Start a JupyterLab command without awaiting it (run-all resolves only when done)."""
+    page.evaluate(f"() => {{ window.jupyterapp.commands.execute({name!r}); }}")
+
+
+def open_and_run(page, lab_url: str, name: str) -> None:
+    page.goto(f"{lab_url}/lab/tree/{name}?reset&token={TOKEN}")  # reset: no tabs restored
+    page.wait_for_function(
+        "window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000
+    )
+    # the kernel is connected and idle (the status bar says so)
+    page.get_by_text("| Idle").first.wait_for(timeout=90_000)
+    command(page, "notebook:run-all-cells")
+    page.wait_for_selector(".lstmw canvas.lstmw-base", timeout=90_000)
+    page.wait_for_function(
+        "document.querySelector('.lstmw-status')?.textContent.startsWith('step 0 of 12')",
+        timeout=30_000,
+    )
+
+
+def python_state(page) -> dict:
+    """Run the last cell again and read the widget's Python traits from its output."""
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    cells.last.locator(".jp-InputArea-editor").click()
+    command(page, "notebook:run-cell")
+    out = cells.last.locator(".jp-OutputArea-output")
+    out.filter(has_text="STATE").wait_for(timeout=30_000)
+    text = out.inner_text()
+    return json.loads(re.search(r"STATE (.*)", text).group(1).replace("'", '"'))
+
+
+@pytest.mark.browser
+def test_keyboard_scrub_reaches_python(page, lab_url, lab_root):
+    name = write_notebook(lab_root, "explorer.ipynb", [SETUP, REPORT])
+    open_and_run(page, lab_url, name)
+    widget = page.locator(".lstmw")
+    widget.click(position={"x": 5, "y": 5})
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")  # +10, clamped to the last step
+    page.wait_for_function(
+        "document.querySelector('.lstmw-status').textContent.startsWith('step 11 of 12')"
+    )
+    page.keyboard.press("ArrowLeft")
+    status = page.locator(".lstmw-status")
+    assert status.inner_text().startswith("step 10 of 12")
+    # the notebook did not take the arrow keys: still one widget, no cell moved
+    assert page.locator(".lstmw").count() == 1
+    page.wait_for_timeout(300)  # the playhead syncs to the kernel at most every 100 ms
+    assert python_state(page)["step"] == 10
+
+
+@pytest.mark.browser
+def test_selectors_and_hover(page, lab_url, lab_root):
+    name = write_notebook(lab_root, "selectors.ipynb", [SETUP, REPORT])
+    open_and_run(page, lab_url, name)
+    page.locator(".lstmw select").nth(1).select_option("f")
+    page.locator(".lstmw input[type=number]").fill("1")
+    page.locator(".lstmw input[type=number]").press("Enter")
+    page.wait_for_function(
+        "document.querySelector('.lstmw-prediction').textContent.includes('sample 1')"
+    )
+    state = python_state(page)
+    assert state["view"] == "f" and state["sample"] == 1
+    panels = page.locator(".lstmw-panels")
+    box = panels.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 5, box["y"] + 34 * 1 + 17)  # forget gate row
+    tip = page.locator(".lstmw-tooltip")
+    tip.wait_for(state="visible")
+    assert re.match(r"unit 5, step 0: f = 0\.\d+", tip.inner_text())
+    page.locator(".lstmw").screenshot(path=str(lab_root / "explorer.png"))
