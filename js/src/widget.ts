@@ -47,6 +47,8 @@ export interface WidgetModel<T> {
 
 /** Steps fetched per window request. */
 export const WINDOW_STEPS = 4096;
+/** Steps of the first, small window: values show fast, the full window follows. */
+export const FIRST_WINDOW_STEPS = 128;
 
 interface WindowData {
   layer: string;
@@ -81,6 +83,8 @@ function options(select: HTMLSelectElement, values: readonly string[], labels?: 
 }
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
+  performance.mark("lstmw-render-start");
+  let firstPaint = true;
   const root = el("div", "lstmw", host);
   root.tabIndex = 0;
   el("style", "", root).textContent = CSS;
@@ -124,7 +128,6 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   let inputH = 0;
   let unitsH = 0;
   let playing = 0;
-  let lastSync = 0;
   let syncTimer = 0;
 
   const textColor = (): string =>
@@ -221,14 +224,17 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     status.textContent = `step ${step} of ${steps()}${loading}`;
   }
 
-  function ensureWindow(): void {
+  function ensureWindow(size = WINDOW_STEPS): void {
     const layer = model.get("layer");
     const sample = model.get("sample");
     const n = steps();
     if (n === 0) return;
-    if (win !== null && win.layer === layer && win.sample === sample && step >= win.start && step < win.stop) return;
-    const [start, stop] = windowAround(step, n, WINDOW_STEPS);
-    const key = `${layer}|${sample}|${start}`;
+    const current = win !== null && win.layer === layer && win.sample === sample;
+    if (current && win !== null && step >= win.start && step < win.stop && win.stop - win.start >= Math.min(n, size)) {
+      return;
+    }
+    const [start, stop] = windowAround(step, n, size);
+    const key = `${layer}|${sample}|${start}|${stop}`;
     if (inFlight === key) return;
     inFlight = key;
     requester
@@ -241,6 +247,11 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
         win = { layer, sample, start: Number(content.start), stop: Number(content.stop), units: shape[2], data: arr.data };
         if (model.get("order") === "activity") refresh();
         else drawStep();
+        if (firstPaint) {
+          firstPaint = false;
+          performance.mark("lstmw-ready"); // timeline and step values drawn (benchmarks read it)
+        }
+        ensureWindow(); // the full window, if this was the small first one
       })
       .catch((err: Error) => {
         if (inFlight === key) inFlight = "";
@@ -262,19 +273,15 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (sync) syncStep();
   }
 
-  /** Tell the kernel where the playhead is, at most every 100 ms (no data comes back). */
+  /** Tell the kernel where the playhead is once it rests for 150 ms: no traffic while scrubbing. */
   function syncStep(): void {
-    const now = performance.now();
     window.clearTimeout(syncTimer);
-    const push = (): void => {
-      lastSync = performance.now();
+    syncTimer = window.setTimeout(() => {
       if (model.get("step") !== step) {
         model.set("step", step);
         model.save_changes();
       }
-    };
-    if (now - lastSync > 100) push();
-    else syncTimer = window.setTimeout(push, 100);
+    }, 150);
   }
 
   function refresh(): void {
@@ -308,7 +315,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     syncControls();
     step = Math.min(model.get("step"), Math.max(0, steps() - 1));
     refresh();
-    ensureWindow();
+    ensureWindow(FIRST_WINDOW_STEPS);
   }
 
   // -- tooltips ---------------------------------------------------------------------------
