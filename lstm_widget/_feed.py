@@ -81,13 +81,26 @@ def _evaluate(
     sources = container.inputs[0] if len(container.inputs) == 1 else container.inputs
     sub = keras.Model(sources, outputs)
     feed = inputs[0] if len(inputs) == 1 else inputs
-    if mask is not None:
-        result = sub(feed, training=False, mask=mask)
-    else:
-        result = sub(feed, training=False)
+    result = run_model(sub, feed, mask)
     if not isinstance(result, list | tuple):  # Keras unwraps single outputs
         result = [result]
     return [keras.ops.convert_to_numpy(r) for r in result]
+
+
+COMPILED_FROM_STEPS = 2000
+"""From this many time steps on, models run compiled (predict_on_batch) instead of eagerly:
+an eager recurrent layer costs a Python round trip per step."""
+
+
+def run_model(model: keras.Model, feed: object, mask: np.ndarray | None = None) -> object:
+    """Call ``model`` in inference mode: eagerly for short inputs, compiled for long ones."""
+    first = feed[0] if isinstance(feed, list) else feed
+    long = getattr(first, "ndim", 0) >= 2 and first.shape[1] >= COMPILED_FROM_STEPS
+    if mask is not None:
+        return model(feed, training=False, mask=mask)
+    if long:
+        return model.predict_on_batch(feed)
+    return model(feed, training=False)
 
 
 def layer_feed(ref: LayerRef, inputs: list[np.ndarray]) -> Feed:

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import traitlets as t
 
+from ._feed import run_model
 from ._model import StateSnapshot, find_lstm, lstm_refs, require_model
 from ._overview import OVERVIEW_BINS, downsample
 from ._plot import figure_png, plot_trace
@@ -187,7 +188,7 @@ class LSTMExplorer(anywidget.AnyWidget):
         if self._outputs is None:
             feed = self._x[0] if len(self._x) == 1 else self._x
             with StateSnapshot(self._model):
-                out = self._model(feed, training=False)
+                out = run_model(self._model, feed)
             if isinstance(out, list | tuple):
                 out = out[0]
             elif isinstance(out, dict):

@@ -189,3 +189,19 @@ def test_trace_does_not_modify_the_model():
     gw["input"].kernel[...] = 99.0
     for a, b in zip(before, weights_snapshot(model), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_long_stacked_input_is_computed_compiled_and_exact():
+    # 2,500 steps: the first LSTM's output (the second's input) runs through predict_on_batch
+    model = keras.Sequential(
+        [
+            keras.Input((None, 2)),
+            keras.layers.LSTM(3, return_sequences=True),
+            keras.layers.LSTM(2, name="top"),
+        ]
+    )
+    x = rand(1, 2500, 2)
+    tr = lw.trace(model, x, "top")
+    np.testing.assert_allclose(tr.final_state[0], model.predict_on_batch(x), atol=ATOL)
+    first = lw.trace(model, x, model.layers[0].name)
+    np.testing.assert_allclose(tr.inputs, first.hidden_state, atol=ATOL)

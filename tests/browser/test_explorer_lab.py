@@ -106,3 +106,33 @@ def test_selectors_and_hover(page, lab_url, lab_root):
     tip.wait_for(state="visible")
     assert re.match(r"unit 5, step 0: f = 0\.\d+", tip.inner_text())
     page.locator(".lstmw").screenshot(path=str(lab_root / "explorer.png"))
+
+
+LONG = """\
+import os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras, numpy as np
+from lstm_widget import LSTMExplorer
+keras.utils.set_random_seed(0)
+model = keras.Sequential([keras.Input((None, 2)), keras.layers.LSTM(4)])
+x = np.random.default_rng(0).normal(size=(1, 100_000, 2)).astype("float32")
+w = LSTMExplorer(model, x)
+w"""
+
+
+@pytest.mark.browser
+def test_long_sequence_fetches_windows_on_demand(page, lab_url, lab_root):
+    name = write_notebook(lab_root, "long.ipynb", [LONG, REPORT])
+    page.goto(f"{lab_url}/lab/tree/{name}?reset&token={TOKEN}")
+    page.get_by_text("| Idle").first.wait_for(timeout=90_000)
+    command(page, "notebook:run-all-cells")
+    status = page.locator(".lstmw-status")
+    status.filter(has_text=re.compile(r"^step 0 of 100000$")).wait_for(timeout=90_000)
+    page.locator(".lstmw").click(position={"x": 5, "y": 5})
+    page.keyboard.press("End")
+    # far outside the first window: values load on request, then the status says so
+    status.filter(has_text=re.compile(r"^step 99999 of 100000$")).wait_for(timeout=30_000)
+    page.locator(".lstmw-panels").hover(position={"x": 200, "y": 34 * 5 + 17})
+    assert re.match(r"unit \d, step 99999: h = -?\d", page.locator(".lstmw-tooltip").inner_text())
+    page.wait_for_timeout(300)
+    assert python_state(page)["step"] == 99999
