@@ -9,6 +9,7 @@ from ._model import lstm_layers
 from ._plot import plot_trace
 from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
 from ._weights import GATES, BidirectionalGateWeights, Gate, GateWeights, gate_weights
+from ._whatif import WhatIf, edited_model, what_if
 from ._widget import LSTMExplorer
 
 __version__ = "0.1.0"
@@ -22,8 +23,11 @@ __all__ = [
     "GateWeights",
     "LSTMExplorer",
     "Trace",
+    "WhatIf",
     "gate_weights",
     "lstm_layers",
     "plot_trace",
     "trace",
+    "edited_model",
+    "what_if",
 ]

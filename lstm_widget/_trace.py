@@ -8,8 +8,8 @@ import keras
 import numpy as np
 
 from ._activations import in_place
-from ._feed import layer_feed
-from ._model import find_lstm, require_model
+from ._feed import Feed, layer_feed
+from ._model import LayerRef, find_lstm, require_model
 from ._recurrence import CellParams, run
 from ._validate import model_inputs, state_arrays
 
@@ -128,7 +128,7 @@ def _unit_indices(units: object, n: int) -> np.ndarray | None:
     return np.unique(idx % n)
 
 
-def _params(rnn: keras.layers.RNN) -> CellParams:
+def cell_params(rnn: keras.layers.RNN) -> CellParams:
     cell = rnn.cell
     return CellParams(
         kernel=np.asarray(cell.kernel.numpy(), np.float32),
@@ -167,8 +167,9 @@ def _one(
     state: list[np.ndarray],
     units: np.ndarray | None,
     dtype: np.dtype,
+    params: CellParams | None = None,
 ) -> Trace:
-    rec = run(_params(rnn), inputs, state[0], state[1], mask, units, dtype)
+    rec = run(params or cell_params(rnn), inputs, state[0], state[1], mask, units, dtype)
     n = int(rnn.cell.units)
     return Trace(
         input_gate=rec.input_gate,
@@ -227,6 +228,32 @@ def trace(
     TypeError, ValueError
         For a bad model, layer name, input, initial state, or a trace over the budget.
     """
+    plan = plan_trace(model, x, layer, initial_state, units, dtype, memory_budget)
+    return run_plan(plan)
+
+
+@dataclass
+class Plan:
+    """Everything a trace needs except the cell weights: lets what-if reuse one feed."""
+
+    ref: LayerRef
+    rnns: list[keras.layers.RNN]
+    feed: Feed
+    states: list[list[np.ndarray]]
+    keep: np.ndarray | None
+    store: np.dtype
+
+
+def plan_trace(
+    model: keras.Model,
+    x: object,
+    layer: str | None = None,
+    initial_state: object = None,
+    units: object = None,
+    dtype: str = "float32",
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
+) -> Plan:
+    """Validate the arguments of :func:`trace` and compute the layer's input with Keras."""
     model = require_model(model)
     ref = find_lstm(model, layer)
     store = np.dtype(dtype) if dtype in ("float32", "float16", np.float32, np.float16) else None
@@ -250,12 +277,22 @@ def trace(
     given = feed.initial_state and [np.asarray(s, np.float32) for s in feed.initial_state]
     if initial_state is not None:
         given = state_arrays(initial_state, 2 * len(rnns), batch, n)
-    traces = []
+    states = []
     for k, rnn in enumerate(rnns):
         own = None if given is None else list(given[2 * k : 2 * k + 2])
-        name = ref.path if len(rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"
-        state = _start_state(rnn, own, batch)
-        traces.append(_one(rnn, name, feed.inputs, feed.mask, state, keep, store))
+        states.append(_start_state(rnn, own, batch))
+    return Plan(ref, rnns, feed, states, keep, store)
+
+
+def run_plan(plan: Plan, params: list[CellParams] | None = None) -> Trace | BidirectionalTrace:
+    """Run the recurrence of a planned trace, with the layer's weights or ``params``."""
+    ref, feed = plan.ref, plan.feed
+    traces = []
+    for k, rnn in enumerate(plan.rnns):
+        name = ref.path if len(plan.rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"
+        own = None if params is None else params[k]
+        state = plan.states[k]
+        traces.append(_one(rnn, name, feed.inputs, feed.mask, state, plan.keep, plan.store, own))
     if ref.bidirectional:
         return BidirectionalTrace(forward=traces[0], backward=traces[1], layer=ref.path)
     return traces[0]

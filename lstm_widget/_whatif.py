@@ -1,0 +1,254 @@
+"""What-if: scale a gate's weights or shift its bias, on a copy, and see what changes.
+
+``edits`` maps a gate (``"input"``, ``"forget"``, ``"cell"``, ``"output"``) to fields
+``kernel_scale`` (multiplies W), ``recurrent_scale`` (multiplies U), ``bias_shift`` (adds to
+b) and ``units`` (limit the edit to these units; None means all). The user's model is never
+touched: the recurrence runs on edited copies of the weights, and the layers after the LSTM
+run for real in Keras on the edited output (or, where that is not possible, a clone of the
+model with the edited weights runs).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import keras
+import numpy as np
+
+from ._feed import run_model
+from ._model import LayerRef, StateSnapshot, all_layers, find_lstm, require_model
+from ._recurrence import CellParams
+from ._trace import BidirectionalTrace, Plan, Trace, cell_params, plan_trace, run_plan
+from ._validate import model_inputs
+from ._weights import GATES
+
+EDIT_FIELDS: tuple[str, ...] = ("kernel_scale", "recurrent_scale", "bias_shift", "units")
+"""Fields of one gate's edit."""
+_NEUTRAL = {"kernel_scale": 1.0, "recurrent_scale": 1.0, "bias_shift": 0.0}
+
+
+def check_edits(edits: object, units: int) -> dict[str, dict[str, Any]]:
+    """Validate ``edits`` and fill in defaults; drop gates whose edit changes nothing.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Unknown gate or field (the valid ones are listed), non-finite numbers, unit indices
+        out of range.
+    """
+    if edits is None:
+        return {}
+    if not isinstance(edits, dict):
+        raise TypeError(
+            f"edits must be a dict {{gate: {{field: value}}}}, got {type(edits).__name__}."
+        )
+    out: dict[str, dict[str, Any]] = {}
+    for gate, fields in edits.items():
+        if gate not in GATES:
+            raise ValueError(f"unknown gate {gate!r}; gates are {', '.join(GATES)}.")
+        if not isinstance(fields, dict):
+            raise TypeError(
+                f"edits[{gate!r}] must be a dict of fields, got {type(fields).__name__}."
+            )
+        unknown = sorted(set(fields) - set(EDIT_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"unknown field(s) {unknown} in edits[{gate!r}]; "
+                f"fields are {', '.join(EDIT_FIELDS)}."
+            )
+        edit: dict[str, Any] = dict(_NEUTRAL)
+        for name in _NEUTRAL:
+            if fields.get(name) is None:
+                continue
+            value = fields[name]
+            if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+                raise TypeError(f"edits[{gate!r}][{name!r}] must be a number, got {value!r}.")
+            if not math.isfinite(float(value)):
+                raise ValueError(f"edits[{gate!r}][{name!r}] must be finite, got {value}.")
+            edit[name] = float(value)
+        chosen = fields.get("units")
+        if chosen is not None:
+            idx = [int(u) for u in chosen]
+            bad = [u for u in idx if not 0 <= u < units]
+            if bad or not idx:
+                raise ValueError(
+                    f"edits[{gate!r}]['units'] must be unit indices in 0..{units - 1}, "
+                    f"got {chosen!r}."
+                )
+            chosen = sorted(set(idx))
+        edit["units"] = chosen
+        if any(edit[k] != v for k, v in _NEUTRAL.items()):
+            out[gate] = edit
+    return out
+
+
+def edit_arrays(
+    kernel: np.ndarray, recurrent: np.ndarray, bias: np.ndarray | None, edits: dict[str, dict]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Edited copies of an LSTM's kernel, recurrent kernel and bias (``edits`` checked)."""
+    n = recurrent.shape[0]
+    kernel, recurrent = kernel.copy(), recurrent.copy()
+    bias = None if bias is None else bias.copy()
+    for gate, edit in edits.items():
+        k = GATES.index(gate)
+        units = np.arange(n) if edit["units"] is None else np.asarray(edit["units"])
+        cols = k * n + units
+        kernel[:, cols] *= np.float32(edit["kernel_scale"])
+        recurrent[:, cols] *= np.float32(edit["recurrent_scale"])
+        if edit["bias_shift"] != 0.0:
+            if bias is None:
+                raise ValueError("this layer has use_bias=False: there is no bias to shift.")
+            bias[cols] += np.float32(edit["bias_shift"])
+    return kernel, recurrent, bias
+
+
+def edit_params(params: CellParams, edits: dict[str, dict]) -> CellParams:
+    """A copy of ``params`` with the edits applied."""
+    kernel, recurrent, bias = edit_arrays(
+        params.kernel, params.recurrent_kernel, params.bias, edits
+    )
+    return replace(params, kernel=kernel, recurrent_kernel=recurrent, bias=bias)
+
+
+def _lstm_of(ref: LayerRef) -> keras.layers.RNN:
+    if ref.bidirectional:
+        raise ValueError(
+            f"what-if edits of Bidirectional layers ({ref.path!r}) are not supported yet; "
+            "edit a plain LSTM layer."
+        )
+    return ref.layer
+
+
+def edited_model(model: keras.Model, edits: object, layer: str | None = None) -> keras.Model:
+    """A new model with the edited LSTM weights (and the same stateful states).
+
+    The original model is left bit-identical.
+    """
+    model = require_model(model)
+    ref = find_lstm(model, layer)
+    lstm = _lstm_of(ref)
+    checked = check_edits(edits, int(lstm.cell.units))
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    for (_, src), (_, dst) in zip(all_layers(model), all_layers(clone), strict=True):
+        for a, b in zip(_states(src), _states(dst), strict=True):
+            b.assign(a.numpy())
+    target = dict(all_layers(clone))[ref.path]
+    weights = target.get_weights()
+    kernel, recurrent, bias = edit_arrays(
+        weights[0], weights[1], weights[2] if len(weights) > 2 else None, checked
+    )
+    target.set_weights([kernel, recurrent] + ([bias] if bias is not None else []))
+    return clone
+
+
+def _states(layer: keras.layers.Layer) -> list[keras.Variable]:
+    rnns = (
+        [layer.forward_layer, layer.backward_layer]
+        if isinstance(layer, keras.layers.Bidirectional)
+        else [layer]
+    )
+    return [
+        v
+        for r in rnns
+        if isinstance(r, keras.layers.RNN) and r.stateful and getattr(r, "states", None)
+        for v in r.states
+        if v is not None
+    ]
+
+
+def model_output(model: keras.Model, x: list[np.ndarray]) -> np.ndarray:
+    """The model's first output on ``x`` (inference mode, states restored)."""
+    feed = x[0] if len(x) == 1 else x
+    with StateSnapshot(model):
+        out = run_model(model, feed)
+    if isinstance(out, list | tuple):
+        out = out[0]
+    elif isinstance(out, dict):
+        out = next(iter(out.values()))
+    return keras.ops.convert_to_numpy(out)
+
+
+def head_output(model: keras.Model, plan: Plan, tr: Trace) -> np.ndarray | None:
+    """Run the layers after the LSTM on its (edited) output, when that is exact.
+
+    Exact for a Sequential model whose LSTM sits at top level without a mask or
+    ``return_state``; None otherwise (the caller then runs an edited clone).
+    """
+    lstm = plan.ref.layer
+    if (
+        not isinstance(model, keras.Sequential)
+        or len(plan.ref.containers) != 1
+        or plan.feed.mask is not None
+        or getattr(lstm, "return_state", False)
+        or tr.hidden_state.shape[2] != lstm.cell.units
+    ):
+        return None
+    out: Any = tr.hidden_state if lstm.return_sequences else tr.final_state[0]
+    if lstm.return_sequences and lstm.go_backwards:
+        out = out[:, ::-1]  # Keras returns backward sequences in processing order
+    after = model.layers[model.layers.index(lstm) + 1 :]
+    with StateSnapshot(model):
+        for layer in after:
+            out = layer(out, training=False)
+    return keras.ops.convert_to_numpy(out)
+
+
+@dataclass(frozen=True, eq=False)
+class WhatIf:
+    """Baseline and edited traces of one LSTM, and the model's output for both."""
+
+    baseline: Trace
+    edited: Trace
+    baseline_output: np.ndarray
+    edited_output: np.ndarray
+    edits: dict[str, dict[str, Any]]
+
+
+def edited_trace(plan: Plan, edits: dict[str, dict]) -> Trace:
+    """The trace of ``plan`` with edited weights (``edits`` checked)."""
+    params = edit_params(_base_params(plan), edits)
+    tr = run_plan(plan, [params])
+    assert not isinstance(tr, BidirectionalTrace)
+    return tr
+
+
+def _base_params(plan: Plan) -> CellParams:
+    return cell_params(plan.rnns[0])
+
+
+def what_if(model: keras.Model, x: object, edits: object, layer: str | None = None) -> WhatIf:
+    """Trace an LSTM and the model's output with and without weight edits.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Never modified.
+    x : array-like
+        Input as for ``model.predict``.
+    edits : dict
+        ``{gate: {"kernel_scale", "recurrent_scale", "bias_shift", "units"}}``; omitted
+        fields change nothing.
+    layer : str, optional
+        Which LSTM; the first if omitted.
+
+    Returns
+    -------
+    WhatIf
+        ``.baseline`` and ``.edited`` traces, ``.baseline_output`` and ``.edited_output``.
+    """
+    model = require_model(model)
+    ref = find_lstm(model, layer)
+    checked = check_edits(edits, int(_lstm_of(ref).cell.units))
+    arrays = model_inputs(model, x)
+    plan = plan_trace(model, arrays[0] if len(arrays) == 1 else arrays, ref.path)
+    baseline = run_plan(plan)
+    assert not isinstance(baseline, BidirectionalTrace)
+    edited = edited_trace(plan, checked)
+    base_out = model_output(model, arrays)
+    edited_out = head_output(model, plan, edited)
+    if edited_out is None:
+        edited_out = model_output(edited_model(model, checked, ref.path), arrays)
+    return WhatIf(baseline, edited, base_out, edited_out, checked)

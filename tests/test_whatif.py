@@ -1,0 +1,143 @@
+"""What-if edits: the edited numbers are Keras's numbers for edited weights; the model stays."""
+
+import keras
+import numpy as np
+import pytest
+from conftest import weights_snapshot
+
+import lstm_widget as lw
+
+ATOL = 1e-5
+
+
+def rand(*shape, seed=0):
+    return np.random.default_rng(seed).normal(size=shape).astype("float32")
+
+
+@pytest.fixture(scope="module")
+def forecaster():
+    return keras.Sequential(
+        [
+            keras.Input((20, 3)),
+            keras.layers.LSTM(8, name="lstm"),
+            keras.layers.Dense(4, activation="relu"),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def keras_edited(model, layer, edit):
+    """Edited weights set by hand on a Keras clone: the reference."""
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    target = clone.get_layer(layer)
+    kernel, recurrent, bias = target.get_weights()
+    n = recurrent.shape[0]
+    for gate, fields in edit.items():
+        k = lw.GATES.index(gate)
+        units = fields.get("units") or range(n)
+        cols = [k * n + u for u in units]
+        kernel[:, cols] *= fields.get("kernel_scale", 1.0)
+        recurrent[:, cols] *= fields.get("recurrent_scale", 1.0)
+        bias[cols] += fields.get("bias_shift", 0.0)
+    target.set_weights([kernel, recurrent, bias])
+    return clone
+
+
+EDIT = {
+    "forget": {"kernel_scale": 0.5, "recurrent_scale": 0.2, "bias_shift": -1.0},
+    "input": {"bias_shift": 0.7, "units": [1, 5]},
+}
+
+
+def test_what_if_matches_keras_with_edited_weights(forecaster):
+    x = rand(3, 20, 3)
+    before = weights_snapshot(forecaster)
+    res = lw.what_if(forecaster, x, EDIT)
+    ref = keras_edited(forecaster, "lstm", EDIT)
+    np.testing.assert_allclose(res.edited_output, ref.predict_on_batch(x), atol=ATOL)
+    np.testing.assert_allclose(res.baseline_output, forecaster.predict_on_batch(x), atol=ATOL)
+    lstm_out = keras.Model(ref.inputs[0], ref.get_layer("lstm").output).predict_on_batch(x)
+    np.testing.assert_allclose(res.edited.final_state[0], lstm_out, atol=ATOL)
+    assert not np.allclose(res.edited.forget_gate, res.baseline.forget_gate)
+    # only units 1 and 5 of the input gate moved when the forget gate is untouched
+    only = lw.what_if(forecaster, x, {"input": {"bias_shift": 0.7, "units": [1, 5]}})
+    moved = np.abs(only.edited.input_gate[:, 0] - only.baseline.input_gate[:, 0]).max(axis=0)
+    assert set(np.flatnonzero(moved > 0)) == {1, 5}
+    for a, b in zip(before, weights_snapshot(forecaster), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_edit_feeding_a_second_lstm_runs_it_in_keras():
+    model = keras.Sequential(
+        [
+            keras.Input((10, 2)),
+            keras.layers.LSTM(5, return_sequences=True, name="low"),
+            keras.layers.LSTM(3, name="high"),
+            keras.layers.Dense(1),
+        ]
+    )
+    x = rand(2, 10, 2)
+    edit = {"output": {"kernel_scale": 1.8}}
+    res = lw.what_if(model, x, edit, layer="low")
+    np.testing.assert_allclose(
+        res.edited_output, keras_edited(model, "low", edit).predict_on_batch(x), atol=ATOL
+    )
+
+
+def test_functional_masked_model_falls_back_to_an_edited_clone():
+    inp = keras.Input((6,), dtype="int32")
+    h = keras.layers.Embedding(9, 3, mask_zero=True)(inp)
+    h = keras.layers.LSTM(4, name="lstm")(h)
+    model = keras.Model(inp, keras.layers.Dense(2)(h))
+    x = np.array([[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 1]])
+    edit = {"cell": {"recurrent_scale": 0.0}}
+    res = lw.what_if(model, x, edit)
+    np.testing.assert_allclose(
+        res.edited_output, keras_edited(model, "lstm", edit).predict_on_batch(x), atol=ATOL
+    )
+
+
+def test_edited_model_copies_weights_and_states():
+    layer = keras.layers.LSTM(3, stateful=True, name="lstm")
+    model = keras.Sequential([keras.Input((4, 2), batch_size=2), layer, keras.layers.Dense(1)])
+    x = rand(2, 4, 2)
+    model(x)
+    before = weights_snapshot(model)
+    clone = lw.edited_model(model, {"forget": {"bias_shift": 2.0}})
+    np.testing.assert_array_equal(
+        clone.get_layer("lstm").states[0].numpy(), layer.states[0].numpy()
+    )
+    np.testing.assert_allclose(
+        clone.get_layer("lstm").get_weights()[2][3:6], layer.get_weights()[2][3:6] + 2.0
+    )
+    for a, b in zip(before, weights_snapshot(model), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_no_edit_changes_nothing(forecaster):
+    x = rand(2, 20, 3)
+    res = lw.what_if(forecaster, x, {"forget": {"kernel_scale": 1.0}})
+    assert res.edits == {}
+    np.testing.assert_array_equal(res.edited.cell_state, res.baseline.cell_state)
+    np.testing.assert_allclose(res.edited_output, res.baseline_output, atol=ATOL)
+
+
+@pytest.mark.parametrize(
+    ("edits", "error", "match"),
+    [
+        (
+            {"update": {}},
+            ValueError,
+            "unknown gate 'update'; gates are input, forget, cell, output",
+        ),
+        ({"forget": {"scale": 2}}, ValueError, r"unknown field\(s\) \['scale'\].*kernel_scale"),
+        ({"forget": {"bias_shift": float("nan")}}, ValueError, "must be finite"),
+        ({"forget": {"kernel_scale": "2"}}, TypeError, "must be a number"),
+        ({"forget": {"bias_shift": 1, "units": [8]}}, ValueError, r"unit indices in 0..7"),
+        ([1, 2], TypeError, "edits must be a dict"),
+    ],
+)
+def test_bad_edits(forecaster, edits, error, match):
+    with pytest.raises(error, match=match):
+        lw.what_if(forecaster, rand(1, 20, 3), edits)
