@@ -17,7 +17,6 @@ from typing import Any
 import keras
 import numpy as np
 
-from ._feed import run_model
 from ._model import LayerRef, StateSnapshot, all_layers, find_lstm, require_model
 from ._recurrence import CellParams
 from ._trace import BidirectionalTrace, Plan, Trace, cell_params, plan_trace, run_plan
@@ -160,10 +159,14 @@ def _states(layer: keras.layers.Layer) -> list[keras.Variable]:
 
 
 def model_output(model: keras.Model, x: list[np.ndarray]) -> np.ndarray:
-    """The model's first output on ``x`` (inference mode, states restored)."""
+    """The model's first output on ``x`` (inference mode, states restored).
+
+    Runs compiled (``predict_on_batch``): Keras caches the compiled function per model, so
+    repeated calls on the user's model are fast; an eager LSTM costs a round trip per step.
+    """
     feed = x[0] if len(x) == 1 else x
     with StateSnapshot(model):
-        out = run_model(model, feed)
+        out = model.predict_on_batch(feed)
     if isinstance(out, list | tuple):
         out = out[0]
     elif isinstance(out, dict):

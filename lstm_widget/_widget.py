@@ -18,13 +18,13 @@ import keras
 import numpy as np
 import traitlets as t
 
-from ._feed import run_model
-from ._model import StateSnapshot, find_lstm, lstm_refs, require_model
+from ._model import find_lstm, lstm_refs, require_model
 from ._overview import OVERVIEW_BINS, downsample
 from ._plot import figure_png, plot_trace
 from ._serialization import to_wire
-from ._trace import SHORT_NAMES, BidirectionalTrace, Trace, trace
+from ._trace import SHORT_NAMES, BidirectionalTrace, Plan, Trace, plan_trace, run_plan
 from ._validate import model_inputs
+from ._whatif import check_edits, edited_model, edited_trace, head_output, model_output
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 WINDOW_ORDER = ("i", "f", "g", "o", "c", "h")
@@ -54,6 +54,19 @@ def probe_input(model: keras.Model) -> tuple[list[np.ndarray], str]:
         "explorer.x = x."
     )
     return arrays, note
+
+
+class _Difference:
+    """Edited minus baseline, array by array (the layer input is the same for both)."""
+
+    def __init__(self, base: Trace, edited: Trace) -> None:
+        self.base, self.edited = base, edited
+        self.inputs = base.inputs
+        self.layer = base.layer
+        self.shape = base.shape
+
+    def array(self, name: str) -> np.ndarray:
+        return self.edited.array(name) - self.base.array(name)
 
 
 class LSTMExplorer(anywidget.AnyWidget):
@@ -103,6 +116,16 @@ class LSTMExplorer(anywidget.AnyWidget):
     """Non-empty while a probe input stands in for real data."""
     error = t.Unicode("").tag(sync=True)
     """Last problem to show the user (empty when fine)."""
+    edits = t.Dict().tag(sync=True)
+    """What-if edits of the shown layer, as for :func:`lstm_widget.what_if` (saved with it)."""
+    compare = t.Enum(["baseline", "edited", "difference"], default_value="baseline").tag(sync=True)
+    """What the timeline and bars show when edits are active."""
+    edited_prediction = t.List(t.Float()).tag(sync=True)
+    """The model's output for the shown sample with the edits (empty without edits)."""
+    edit_version = t.Int(0).tag(sync=True)
+    """Bumped by the front end with each edit it sends."""
+    edit_done = t.Int(0).tag(sync=True)
+    """The last ``edit_version`` the kernel finished: the front end sends the next edit then."""
 
     def __init__(
         self,
@@ -125,6 +148,8 @@ class LSTMExplorer(anywidget.AnyWidget):
                 [f"{ref.path}/forward", f"{ref.path}/backward"] if ref.bidirectional else [ref.path]
             )
         self._traces: dict[str, Trace | BidirectionalTrace] = {}
+        self._plans: dict[str, Plan] = {}
+        self._edited: tuple[str, str, Trace, np.ndarray] | None = None
         self._user_features = list(feature_names) if feature_names is not None else None
         self._x: list[np.ndarray] = []
         self._outputs: np.ndarray | None = None
@@ -157,7 +182,7 @@ class LSTMExplorer(anywidget.AnyWidget):
         else:
             arrays, note = model_inputs(self._model, value), ""
         self._x = arrays
-        self._traces = {}
+        self._traces, self._plans, self._edited = {}, {}, None
         self._outputs = None
         self.probe_note = note
         with self.hold_sync():
@@ -171,36 +196,74 @@ class LSTMExplorer(anywidget.AnyWidget):
         """The model shown (read-only)."""
         return self._model
 
+    def _path(self) -> tuple[str, str | None]:
+        """The shown layer's path and direction (None unless Bidirectional)."""
+        if self.layer in {r.path for r in lstm_refs(self._model)}:
+            return self.layer, None
+        path, direction = self.layer.rsplit("/", 1)
+        return path, direction
+
     def current_trace(self) -> Trace:
         """The :class:`Trace` of the shown layer (one direction for Bidirectional)."""
-        path, direction = self.layer, None
-        if path not in {r.path for r in lstm_refs(self._model)}:
-            path, direction = path.rsplit("/", 1)
+        path, direction = self._path()
         if path not in self._traces:
             feed = self._x[0] if len(self._x) == 1 else self._x
-            self._traces[path] = trace(self._model, feed, path)
+            self._plans[path] = plan_trace(self._model, feed, path)
+            self._traces[path] = run_plan(self._plans[path])
         tr = self._traces[path]
         if isinstance(tr, BidirectionalTrace):
             return tr.forward if direction != "backward" else tr.backward
         return tr
 
+    def edited_trace(self) -> Trace | None:
+        """The shown layer's trace with :attr:`edits` applied (None without edits)."""
+        if not self.edits:
+            return None
+        key = repr(sorted(self.edits.items()))
+        if self._edited is not None and self._edited[:2] == (self.layer, key):
+            return self._edited[2]
+        base = self.current_trace()
+        plan = self._plans[
+            base.layer.rsplit("/", 1)[0] if base.layer not in self._plans else base.layer
+        ]
+        checked = check_edits(self.edits, int(plan.rnns[0].cell.units))
+        if plan.ref.bidirectional:
+            raise ValueError("what-if edits of Bidirectional layers are not supported yet.")
+        edited = edited_trace(plan, checked)
+        out = head_output(self._model, plan, edited)
+        if out is None:
+            out = model_output(edited_model(self._model, checked, plan.ref.path), self._x)
+        self._edited = (self.layer, key, edited, out)
+        return edited
+
+    def edited_model(self) -> keras.Model:
+        """A new Keras model with :attr:`edits` applied to the shown layer."""
+        return edited_model(self._model, self.edits, self.layer)
+
+    def _shown(self) -> Trace | _Difference:
+        base = self.current_trace()
+        if self.compare == "baseline" or not self.edits:
+            return base
+        edited = self.edited_trace()
+        assert edited is not None
+        return edited if self.compare == "edited" else _Difference(base, edited)
+
     def _prediction(self) -> list[float]:
         if self._outputs is None:
-            feed = self._x[0] if len(self._x) == 1 else self._x
-            with StateSnapshot(self._model):
-                out = run_model(self._model, feed)
-            if isinstance(out, list | tuple):
-                out = out[0]
-            elif isinstance(out, dict):
-                out = next(iter(out.values()))
-            self._outputs = keras.ops.convert_to_numpy(out)
+            self._outputs = model_output(self._model, self._x)
         row = np.asarray(self._outputs[self.sample], dtype=np.float64).reshape(-1)
         return [float(v) for v in row[:64]]
 
-    @t.observe("layer", "sample", "view")
+    @t.observe("layer", "sample", "view", "compare")
     def _on_selection(self, change: dict[str, Any]) -> None:
         if self._x:
             self._refresh()
+
+    @t.observe("edits")
+    def _on_edits(self, change: dict[str, Any]) -> None:
+        if self._x:
+            self._refresh()
+        self.edit_done = self.edit_version
 
     @t.validate("sample")
     def _valid_sample(self, proposal: dict[str, Any]) -> int:
@@ -217,7 +280,8 @@ class LSTMExplorer(anywidget.AnyWidget):
 
     def _refresh(self) -> None:
         try:
-            tr = self.current_trace()
+            tr = self._shown()
+            edited = self.edited_trace()
         except (TypeError, ValueError) as err:
             self.error = str(err)
             return
@@ -243,7 +307,13 @@ class LSTMExplorer(anywidget.AnyWidget):
             self.feature_names = names
             self.step = min(self.step, steps - 1)
             self.prediction = self._prediction()
+            self.edited_prediction = [] if edited is None else self._edited_prediction()
             self.overview = overview
+
+    def _edited_prediction(self) -> list[float]:
+        assert self._edited is not None
+        row = np.asarray(self._edited[3][self.sample], dtype=np.float64).reshape(-1)
+        return [float(v) for v in row[:64]]
 
     # -- messages ------------------------------------------------------------------------
 
@@ -256,7 +326,7 @@ class LSTMExplorer(anywidget.AnyWidget):
             The reply content (without id) and its two buffers: (6, steps, units) in
             :data:`WINDOW_ORDER` and the layer input (steps, features).
         """
-        tr = self.current_trace()
+        tr = self._shown()
         batch, steps, units = tr.shape
         if not 0 <= sample < batch:
             raise ValueError(f"sample must be in 0..{batch - 1}, got {sample}.")

@@ -39,6 +39,12 @@ export const CSS = `
 .lstmw-stack { position: relative; }
 .lstmw canvas { display: block; }
 .lstmw-overlay { position: absolute; left: 0; top: 0; cursor: ew-resize; touch-action: none; }
+.lstmw-editor { margin: 4px 0 6px; }
+.lstmw-editor summary { cursor: pointer; color: var(--jp-ui-font-color2, #666); }
+.lstmw-gate-row { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin: 3px 0; }
+.lstmw-gate-name { width: 4em; font-weight: 600; }
+.lstmw-gate-row input[type="range"] { width: 90px; }
+.lstmw-readout { font-family: var(--jp-code-font-family, monospace); width: 3.5em; display: inline-block; }
 .lstmw-tooltip {
   position: absolute;
   pointer-events: none;

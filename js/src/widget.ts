@@ -10,6 +10,7 @@ import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
 import { stepAfterKey, stepAtX, windowAround, xOfStep, binOfStep } from "./layout";
 import { ARRAYS, drawPanels, GUTTER, hitPanel, LABELS, ROW_HEIGHT, type ArrayName } from "./panels";
+import { type Edits, mountEditor } from "./editor";
 import { Requester } from "./rpc";
 import { CSS } from "./style";
 import { orderBy, parseFilter, rowVariance } from "./units";
@@ -31,6 +32,11 @@ export interface ExplorerModel {
   prediction: number[];
   probe_note: string;
   error: string;
+  edits: Edits;
+  edit_version: number;
+  edit_done: number;
+  compare: "baseline" | "edited" | "difference";
+  edited_prediction: number[];
 }
 
 /** The part of anywidget's model API used here. */
@@ -107,10 +113,17 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   filterIn.className = "lstmw-filter";
   filterIn.placeholder = "all units, or 0-15, 40";
   labelled(controls, "units", filterIn);
+  const compareSel = document.createElement("select");
+  options(compareSel, ["baseline", "edited", "difference"], ["baseline", "edited", "edited − baseline"]);
+  labelled(controls, "show", compareSel);
   const playBtn = el("button", "lstmw-play", controls);
   playBtn.textContent = "▶ play";
   const status = el("span", "lstmw-status", controls);
   const prediction = el("div", "lstmw-prediction", root);
+  const unmountEditor = mountEditor(model, root, () => {
+    const picked = parseFilter(model.get("unit_filter"), model.get("n_units"));
+    return typeof picked === "string" ? null : picked;
+  });
   const stack = el("div", "lstmw-stack", root);
   const base = el("canvas", "lstmw-base", stack);
   const overlay = el("canvas", "lstmw-overlay", stack);
@@ -304,9 +317,13 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (document.activeElement !== filterIn) filterIn.value = model.get("unit_filter");
     note.textContent = model.get("probe_note");
     error.textContent = model.get("error");
+    compareSel.value = model.get("compare");
+    const fmt = (p: number[]): string => p.map((v) => v.toPrecision(5)).join(", ");
     const pred = model.get("prediction");
+    const edited = model.get("edited_prediction");
     prediction.textContent = pred.length
-      ? `model prediction for sample ${model.get("sample")}: ${pred.map((v) => v.toPrecision(5)).join(", ")}`
+      ? `model prediction for sample ${model.get("sample")}: ${fmt(pred)}` +
+        (edited.length ? `   edited: ${fmt(edited)}` : "")
       : "";
   }
 
@@ -423,6 +440,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const onView = (): void => setTrait("view", viewSel.value as ArrayName);
   const onOrder = (): void => setTrait("order", orderSel.value as ExplorerModel["order"]);
   const onFilter = (): void => setTrait("unit_filter", filterIn.value);
+  const onCompare = (): void => setTrait("compare", compareSel.value as ExplorerModel["compare"]);
   const onLayout = (): void => {
     computeShown();
     drawBase();
@@ -445,6 +463,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     [viewSel, "change", onView],
     [orderSel, "change", onOrder],
     [filterIn, "change", onFilter],
+    [compareSel, "change", onCompare],
     [playBtn, "click", togglePlay],
   ];
   for (const [target, type, fn] of dom) target.addEventListener(type, fn);
@@ -456,6 +475,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:probe_note", syncControls],
     ["change:error", syncControls],
     ["change:prediction", syncControls],
+    ["change:edited_prediction", syncControls],
   ];
   for (const [event, fn] of traits) model.on(event, fn);
   let resizeFrame = 0;
@@ -477,6 +497,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     cancelAnimationFrame(resizeFrame);
     window.clearTimeout(syncTimer);
     requester.dispose();
+    unmountEditor();
     root.remove();
   };
 }

@@ -136,3 +136,20 @@ def test_long_sequence_fetches_windows_on_demand(page, lab_url, lab_root):
     assert re.match(r"unit \d, step 99999: h = -?\d", page.locator(".lstmw-tooltip").inner_text())
     page.wait_for_timeout(300)
     assert python_state(page)["step"] == 99999
+
+
+@pytest.mark.browser
+def test_gate_slider_recomputes_prediction(page, lab_url, lab_root):
+    report = 'print("STATE", {"step": w.step, "edits": w.edits, "done": w.edit_done})'
+    name = write_notebook(lab_root, "whatif.ipynb", [SETUP, report])
+    open_and_run(page, lab_url, name)
+    page.locator(".lstmw-editor summary").click()
+    slider = page.locator(".lstmw-gate-row[data-gate=forget] input[data-field=bias_shift]")
+    slider.fill("-2")
+    readout = page.locator(".lstmw-prediction")
+    readout.filter(has_text="edited:").wait_for(timeout=30_000)
+    base, edited = re.findall(r"-?\d+\.\d+", readout.inner_text().split("sample 0:")[1])[:2]
+    assert base != edited
+    page.wait_for_timeout(300)
+    state = python_state(page)
+    assert state["edits"] == {"forget": {"bias_shift": -2}} and state["done"] >= 1
