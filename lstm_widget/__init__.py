@@ -5,6 +5,7 @@ state at every step exactly as Keras does (:func:`trace`), and explore them in a
 notebook widget.
 """
 
+from ._attribution import Attribution, memory_horizon, step_attribution
 from ._model import lstm_layers
 from ._plot import plot_trace
 from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
@@ -15,6 +16,7 @@ from ._widget import LSTMExplorer
 __version__ = "0.1.0"
 
 __all__ = [
+    "Attribution",
     "GATES",
     "TRACE_ARRAYS",
     "BidirectionalGateWeights",
@@ -26,7 +28,9 @@ __all__ = [
     "WhatIf",
     "gate_weights",
     "lstm_layers",
+    "memory_horizon",
     "plot_trace",
+    "step_attribution",
     "trace",
     "edited_model",
     "what_if",

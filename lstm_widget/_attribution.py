@@ -1,0 +1,295 @@
+"""How much of the model's output is owed to each input time step.
+
+Three methods, each answering "how much from t-1 vs t-5":
+
+- ``integrated_gradients``: path integral of the output's gradient from a baseline input to
+  ``x`` (all path points batched); completeness, sum = f(x) - f(baseline), is reported.
+- ``occlusion``: the output change when one step is replaced by the baseline (all steps
+  batched into one model call).
+- ``cell_decomposition``: exact split of the final cell state into per-step writes,
+  c_T = sum_k (prod_{j>k} f_j) i_k g_k + (prod_j f_j) c_0, carried to the output through
+  h_T = o_T tanh(c_T) in proportion and through the head when it is linear (said otherwise).
+  It says *when* the final cell state was written, which need not be when the input
+  arrived: information can travel through h for a few steps before it is written.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._model import StateSnapshot, find_lstm, require_model
+from ._trace import BidirectionalTrace, Trace, trace
+from ._validate import as_array, check_finite, model_inputs
+
+METHODS = ("integrated_gradients", "occlusion", "cell_decomposition")
+
+
+class Attribution(np.ndarray):
+    """An attribution array (batch, time) or (batch, time, features) with notes.
+
+    Attributes
+    ----------
+    method : str
+    completeness_error : float or None
+        Integrated gradients: max over samples of |sum - (f(x) - f(baseline))| relative to
+        |f(x) - f(baseline)|.
+    note : str
+        What the numbers are a share of.
+    """
+
+    method: str
+    completeness_error: float | None
+    note: str
+
+    def __array_finalize__(self, obj: object) -> None:
+        self.method = getattr(obj, "method", "")
+        self.completeness_error = getattr(obj, "completeness_error", None)
+        self.note = getattr(obj, "note", "")
+
+
+def _wrap(values: np.ndarray, method: str, note: str, error: float | None = None) -> Attribution:
+    out = np.asarray(values, dtype=np.float64).view(Attribution)
+    out.method, out.note, out.completeness_error = method, note, error
+    return out
+
+
+def _scalar_outputs(out: np.ndarray, output_index: int | None) -> np.ndarray:
+    flat = out.reshape(out.shape[0], -1)
+    if output_index is None:
+        if flat.shape[1] != 1:
+            raise ValueError(
+                f"the model gives {flat.shape[1]} output values per sample; pick one with "
+                f"output_index=0..{flat.shape[1] - 1} (flattened)."
+            )
+        return flat[:, 0]
+    if not 0 <= output_index < flat.shape[1]:
+        raise ValueError(f"output_index must be in 0..{flat.shape[1] - 1}, got {output_index}.")
+    return flat[:, output_index]
+
+
+def _first_output(out: object) -> object:
+    if isinstance(out, list | tuple):
+        return out[0]
+    if isinstance(out, dict):
+        return next(iter(out.values()))
+    return out
+
+
+def _predict(model, x: np.ndarray, output_index: int | None, chunk: int = 4096) -> np.ndarray:  # noqa: ANN001
+    import keras
+
+    parts = []
+    with StateSnapshot(model):
+        for a in range(0, x.shape[0], chunk):
+            out = _first_output(model.predict_on_batch(x[a : a + chunk]))
+            parts.append(_scalar_outputs(keras.ops.convert_to_numpy(out), output_index))
+    return np.concatenate(parts)
+
+
+def _integrated_gradients(
+    model,
+    x: np.ndarray,
+    base: np.ndarray,
+    output_index: int | None,
+    steps: int,  # noqa: ANN001
+) -> tuple[np.ndarray, float]:
+    import tensorflow as tf
+
+    alphas = (np.arange(steps, dtype=np.float32) + 0.5) / steps  # midpoint rule
+    b = x.shape[0]
+    grads = np.zeros_like(x, dtype=np.float64)
+    per_call = max(1, 8192 // max(1, x.shape[1]))  # path points per batched call
+    path = base[None] + alphas[:, None, None, None] * (x - base)[None]  # (steps, b, t, f)
+    flat = path.reshape(steps * b, *x.shape[1:])
+    with StateSnapshot(model):
+        for a in range(0, flat.shape[0], per_call):
+            chunk = tf.convert_to_tensor(flat[a : a + per_call])
+            with tf.GradientTape() as tape:
+                tape.watch(chunk)
+                out = tf.reshape(_first_output(model(chunk, training=False)), (chunk.shape[0], -1))
+                k = 0 if output_index is None else output_index
+                target = tf.reduce_sum(out[:, k])
+            g = tape.gradient(target, chunk).numpy()
+            rows = np.arange(a, a + g.shape[0]) % b  # path point i is sample i % b
+            np.add.at(grads, rows, g)
+    attr = (x - base) * grads / steps
+    total = _predict(model, x, output_index) - _predict(model, base, output_index)
+    err = np.abs(attr.reshape(b, -1).sum(axis=1) - total)
+    rel = float(np.max(err / np.maximum(np.abs(total), 1e-12)))
+    return attr, rel
+
+
+def _occlusion(
+    model,
+    x: np.ndarray,
+    base: np.ndarray,
+    output_index: int | None,  # noqa: ANN001
+) -> np.ndarray:
+    b, t = x.shape[:2]
+    full = _predict(model, x, output_index)
+    occluded = np.repeat(x[:, None], t, axis=1)  # (b, t copies, t, f)
+    steps = np.arange(t)
+    occluded[:, steps, steps] = base[:, steps]
+    out = _predict(model, occluded.reshape(b * t, *x.shape[1:]), output_index).reshape(b, t)
+    return full[:, None] - out
+
+
+def write_events(tr: Trace) -> tuple[np.ndarray, np.ndarray]:
+    """Per-step writes to the final cell state: (batch, time, units), and the c_0 part.
+
+    ``writes[:, k] = (prod_{j after k} f_j) * i_k * g_k`` in processing order (so reversed
+    for go_backwards) and ``carry = (prod_j f_j) * c_0``; their sum over k plus carry is the
+    final cell state. Masked steps write nothing and forget nothing.
+    """
+    f = np.nan_to_num(tr.forget_gate.astype(np.float64), nan=1.0)
+    ig = np.nan_to_num((tr.input_gate * tr.cell_candidate).astype(np.float64), nan=0.0)
+    if tr.go_backwards:  # processing order runs from the end
+        f, ig = f[:, ::-1], ig[:, ::-1]
+    # prod_{j>k} f_j: reverse cumulative product, shifted by one
+    after = np.ones_like(f)
+    after[:, :-1] = np.cumprod(f[:, :0:-1], axis=1)[:, ::-1]
+    writes = after * ig
+    c_last = tr.cell_state[:, -1 if not tr.go_backwards else 0].astype(np.float64)
+    carry = c_last - writes.sum(axis=1)  # = (prod f) c_0, up to rounding
+    if tr.go_backwards:
+        writes = writes[:, ::-1]
+    return writes, carry
+
+
+def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  # noqa: ANN001
+    """Per unit, how many steps back a write still holds more than 1/e of itself at the end.
+
+    Returns
+    -------
+    numpy.ndarray
+        (batch, units) integers: the count of the last steps whose forget product
+        prod_{j>k} f_j exceeds 1/e.
+    """
+    tr = trace(model, x, layer)
+    if isinstance(tr, BidirectionalTrace):
+        tr = tr.forward
+    f = np.nan_to_num(tr.forget_gate.astype(np.float64), nan=1.0)
+    if tr.go_backwards:
+        f = f[:, ::-1]
+    after = np.ones_like(f)
+    after[:, :-1] = np.cumprod(f[:, :0:-1], axis=1)[:, ::-1]
+    return (after > np.exp(-1.0)).sum(axis=1)
+
+
+def _cell_decomposition(model, x, layer, output_index):  # noqa: ANN001, ANN202
+    import keras
+
+    ref = find_lstm(model, layer)
+    tr = trace(model, x, ref.path)
+    if isinstance(tr, BidirectionalTrace):
+        raise ValueError("cell_decomposition of a Bidirectional layer is not supported yet.")
+    writes, carry = write_events(tr)
+    h = tr.final_state[0].astype(np.float64)
+    c = writes.sum(axis=1) + carry
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(np.abs(c) > 1e-12, h / c, 0.0)  # h_T split in proportion to c_T
+    h_parts = writes * share[:, None, :]  # (batch, time, units), sums to h_T minus c_0 share
+    lstm = ref.layer
+    layers = model.layers if isinstance(model, keras.Sequential) else []
+    after = layers[layers.index(lstm) + 1 :] if lstm in layers else None
+    linear = (
+        after is not None
+        and not lstm.return_sequences
+        and all(
+            isinstance(a, keras.layers.Dense)
+            and a.activation is keras.activations.linear
+            or isinstance(a, keras.layers.Dropout)
+            for a in after
+        )
+    )
+    if not linear:
+        note = (
+            "the layers after the LSTM are not a linear map, so this is the split of the LSTM's "
+            "final hidden state h_T (summed over units), not of the model output"
+        )
+        return h_parts.sum(axis=2), note
+    w = np.eye(h.shape[1])
+    for a in after:
+        if isinstance(a, keras.layers.Dense):
+            w = w @ a.get_weights()[0].astype(np.float64)
+    k = 0 if output_index is None else output_index
+    if output_index is None and w.shape[1] != 1:
+        raise ValueError(f"the model gives {w.shape[1]} outputs; pick one with output_index.")
+    note = (
+        "exact: the final cell state split into per-step writes, carried to the output "
+        "through h_T = o_T tanh(c_T) in proportion and through the linear head; biases and "
+        "the initial state's share are not attributed to any step. It shows when c_T was "
+        "written, not when the input arrived (information can travel through h first)"
+    )
+    return h_parts @ w[:, k], note
+
+
+def step_attribution(
+    model,  # noqa: ANN001
+    x: object,
+    method: str = "integrated_gradients",
+    output_index: int | None = None,
+    layer: str | None = None,
+    baseline: object = None,
+    *,
+    per_feature: bool = False,
+    path_steps: int = 32,
+) -> Attribution:
+    """Signed share of one model output owed to each input time step.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Never modified.
+    x : array-like
+        (batch, time, features) float input.
+    method : {"integrated_gradients", "occlusion", "cell_decomposition"}
+        See the module description.
+    output_index : int, optional
+        Which output value (flattened per sample); required when there is more than one.
+    layer : str, optional
+        The LSTM for ``cell_decomposition``.
+    baseline : array-like, optional
+        Reference input for integrated gradients and occlusion; zeros by default.
+    per_feature : bool
+        Return (batch, time, features) instead of summing features (gradient methods).
+    path_steps : int
+        Integration points for integrated gradients.
+
+    Returns
+    -------
+    Attribution
+        (batch, time) array (or per feature) with ``.method``, ``.note`` and, for
+        integrated gradients, ``.completeness_error``.
+    """
+    model = require_model(model)
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    (arr,) = model_inputs(model, x) if len(model.inputs) == 1 else (None,)
+    if arr is None:
+        raise ValueError("step_attribution supports single-input models only.")
+    if method == "cell_decomposition":
+        if per_feature:
+            raise ValueError("cell_decomposition splits by step only; use per_feature=False.")
+        values, note = _cell_decomposition(model, arr, layer, output_index)
+        return _wrap(values, method, note)
+    if arr.dtype.kind != "f":
+        raise ValueError(
+            "integrated_gradients and occlusion need float inputs; for token ids use "
+            "method='cell_decomposition'."
+        )
+    base = np.zeros_like(arr) if baseline is None else as_array(baseline, "baseline")
+    base = np.broadcast_to(base, arr.shape).astype(arr.dtype)
+    check_finite(base, "baseline")
+    _predict(model, arr[:1], output_index)  # clear error for a non-scalar output first
+    if method == "occlusion":
+        if per_feature:
+            raise ValueError("occlusion replaces whole steps; use per_feature=False.")
+        return _wrap(
+            _occlusion(model, arr, base, output_index),
+            method,
+            "output change when a step is replaced by the baseline",
+        )
+    attr, err = _integrated_gradients(model, arr, base, output_index, path_steps)
+    note = f"integrated gradients, {path_steps} path steps; completeness error {err:.2%}"
+    return _wrap(attr if per_feature else attr.sum(axis=2), method, note, err)

@@ -1,0 +1,104 @@
+"""Attribution truthfulness: models trained on a planted dependence put it on top."""
+
+import keras
+import numpy as np
+import pytest
+
+import lstm_widget as lw
+
+PLANTED = 5  # y = x[:, 5, 0]: "from t-3" for 8 steps
+
+
+@pytest.fixture(scope="module")
+def planted():
+    keras.utils.set_random_seed(7)
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(768, 8, 2)).astype("float32")
+    y = x[:, PLANTED, 0:1]
+    model = keras.Sequential([keras.Input((8, 2)), keras.layers.LSTM(12), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(0.02), "mse")
+    model.fit(x, y, epochs=40, batch_size=64, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < 0.05, "the planted model did not learn"
+    return model, x[:16]
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "occlusion"])
+def test_planted_step_is_on_top(planted, method):
+    model, x = planted
+    attr = lw.step_attribution(model, x, method=method)
+    assert attr.shape == (16, 8)
+    assert np.argmax(np.abs(attr).mean(axis=0)) == PLANTED, (method, np.abs(attr).mean(axis=0))
+
+
+def test_cell_decomposition_finds_the_write_step():
+    # Hand-set weights: the input gate opens only where feature 1 (a flag) is 1, the forget
+    # and output gates stay open, g = tanh(x0). So c_T is the flagged step's write.
+    model = keras.Sequential([keras.Input((6, 2)), keras.layers.LSTM(1), keras.layers.Dense(1)])
+    kernel = np.zeros((2, 4), np.float32)
+    kernel[1, 0] = 20.0  # flag -> input gate
+    kernel[0, 2] = 1.0  # x0 -> candidate
+    bias = np.array([-10.0, 12.0, 0.0, 12.0], np.float32)
+    model.layers[0].set_weights([kernel, np.zeros((1, 4), np.float32), bias])
+    model.layers[1].set_weights([np.ones((1, 1), np.float32), np.zeros(1, np.float32)])
+    x = np.random.default_rng(2).normal(size=(4, 6, 2)).astype("float32")
+    x[..., 1] = 0.0
+    x[np.arange(4), [1, 3, 2, 4], 1] = 1.0
+    attr = lw.step_attribution(model, x, method="cell_decomposition")
+    np.testing.assert_array_equal(np.argmax(np.abs(attr), axis=1), [1, 3, 2, 4])
+
+
+def test_integrated_gradients_completeness(planted):
+    model, x = planted
+    attr = lw.step_attribution(model, x, path_steps=32)
+    total = model.predict_on_batch(x)[:, 0] - model.predict_on_batch(np.zeros_like(x))[:, 0]
+    np.testing.assert_allclose(attr.sum(axis=1), total, rtol=0.01, atol=1e-3)
+    assert attr.completeness_error < 0.01
+    per_feature = lw.step_attribution(model, x, per_feature=True)
+    assert per_feature.shape == (16, 8, 2)
+    # the planted feature 0 carries the planted step, feature 1 is noise
+    assert np.abs(per_feature[:, PLANTED, 0]).mean() > 5 * np.abs(per_feature[:, PLANTED, 1]).mean()
+
+
+def test_cell_decomposition_sums_back_to_the_final_cell_state(planted):
+    model, x = planted
+    tr = lw.trace(model, x)
+    writes, carry = lw._attribution.write_events(tr)
+    np.testing.assert_allclose(writes.sum(axis=1) + carry, tr.final_state[1], atol=1e-5)
+    np.testing.assert_allclose(carry, 0.0, atol=1e-5)  # c_0 = 0 for this model
+    attr = lw.step_attribution(model, x, method="cell_decomposition")
+    out = model.predict_on_batch(x)[:, 0] - model.layers[-1].get_weights()[1][0]
+    np.testing.assert_allclose(attr.sum(axis=1), out, atol=1e-4)  # linear head: exact
+    assert "exact" in attr.note
+
+
+def test_memory_horizon_counts_steps_above_one_over_e(planted):
+    model, x = planted
+    horizon = lw.memory_horizon(model, x)
+    tr = lw.trace(model, x)
+    f = tr.forget_gate.astype(np.float64)
+    for b, u in [(0, 0), (3, 5)]:
+        kept = [np.prod(f[b, k + 1 :, u]) > np.exp(-1) for k in range(8)]
+        assert horizon[b, u] == sum(kept)
+
+
+def test_backwards_layer_decomposition_is_exact():
+    model = keras.Sequential([keras.Input((6, 2)), keras.layers.LSTM(3, go_backwards=True)])
+    x = np.random.default_rng(1).normal(size=(2, 6, 2)).astype("float32")
+    tr = lw.trace(model, x)
+    writes, carry = lw._attribution.write_events(tr)
+    np.testing.assert_allclose(writes.sum(axis=1) + carry, tr.final_state[1], atol=1e-5)
+
+
+def test_errors(planted):
+    model, x = planted
+    with pytest.raises(ValueError, match="unknown method 'shap'"):
+        lw.step_attribution(model, x, method="shap")
+    two = keras.Sequential([keras.Input((8, 2)), keras.layers.LSTM(3), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="2 output values per sample; pick one with output_index"):
+        lw.step_attribution(two, x)
+    with pytest.raises(ValueError, match=r"output_index must be in 0..1"):
+        lw.step_attribution(two, x, method="occlusion", output_index=5)
+    relu_head = keras.Sequential(
+        [keras.Input((8, 2)), keras.layers.LSTM(3), keras.layers.Dense(1, activation="relu")]
+    )
+    assert "not a linear map" in lw.step_attribution(relu_head, x, method="cell_decomposition").note
