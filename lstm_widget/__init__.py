@@ -7,7 +7,7 @@ notebook widget.
 
 from ._attribution import Attribution, memory_horizon, step_attribution
 from ._model import lstm_layers
-from ._plot import plot_trace
+from ._plot import plot_attribution, plot_trace
 from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
 from ._weights import GATES, BidirectionalGateWeights, Gate, GateWeights, gate_weights
 from ._whatif import WhatIf, edited_model, what_if
@@ -29,6 +29,7 @@ __all__ = [
     "gate_weights",
     "lstm_layers",
     "memory_horizon",
+    "plot_attribution",
     "plot_trace",
     "step_attribution",
     "trace",

@@ -15,6 +15,8 @@ Three methods, each answering "how much from t-1 vs t-5":
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ._model import StateSnapshot, find_lstm, require_model
@@ -86,6 +88,29 @@ def _predict(model, x: np.ndarray, output_index: int | None, chunk: int = 4096) 
     return np.concatenate(parts)
 
 
+_GRADIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _gradient_fn(model):  # noqa: ANN001, ANN202
+    """A compiled d(output[k])/d(input) for ``model``, cached per model."""
+    import tensorflow as tf
+
+    fn = _GRADIENTS.get(model)
+    if fn is None:
+
+        @tf.function(reduce_retracing=True)
+        def fn(inp, k):  # noqa: ANN001, ANN202
+            with tf.GradientTape() as tape:
+                tape.watch(inp)
+                out = _first_output(model(inp, training=False))
+                out = tf.reshape(out, (tf.shape(inp)[0], -1))
+                target = tf.reduce_sum(tf.gather(out, k, axis=1))
+            return tape.gradient(target, inp)
+
+        _GRADIENTS[model] = fn
+    return fn
+
+
 def _integrated_gradients(
     model,
     x: np.ndarray,
@@ -98,18 +123,14 @@ def _integrated_gradients(
     alphas = (np.arange(steps, dtype=np.float32) + 0.5) / steps  # midpoint rule
     b = x.shape[0]
     grads = np.zeros_like(x, dtype=np.float64)
-    per_call = max(1, 8192 // max(1, x.shape[1]))  # path points per batched call
+    per_call = max(1, 2**21 // max(1, int(np.prod(x.shape[1:]))))  # path points per call
     path = base[None] + alphas[:, None, None, None] * (x - base)[None]  # (steps, b, t, f)
     flat = path.reshape(steps * b, *x.shape[1:])
+    grad = _gradient_fn(model)
+    k = tf.constant(0 if output_index is None else output_index)
     with StateSnapshot(model):
         for a in range(0, flat.shape[0], per_call):
-            chunk = tf.convert_to_tensor(flat[a : a + per_call])
-            with tf.GradientTape() as tape:
-                tape.watch(chunk)
-                out = tf.reshape(_first_output(model(chunk, training=False)), (chunk.shape[0], -1))
-                k = 0 if output_index is None else output_index
-                target = tf.reduce_sum(out[:, k])
-            g = tape.gradient(target, chunk).numpy()
+            g = grad(tf.convert_to_tensor(flat[a : a + per_call]), k).numpy()
             rows = np.arange(a, a + g.shape[0]) % b  # path point i is sample i % b
             np.add.at(grads, rows, g)
     attr = (x - base) * grads / steps

@@ -97,3 +97,41 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+def plot_attribution(attr: np.ndarray, sample: int | None = None, title: str = "") -> Figure:
+    """Bar chart of a step attribution: one sample, or the mean over samples with |mean| spread.
+
+    Parameters
+    ----------
+    attr : numpy.ndarray
+        (batch, time) from :func:`lstm_widget.step_attribution`.
+    sample : int, optional
+        Batch index; the mean over the batch if omitted.
+    title : str
+        Figure title; the attribution's method and note by default.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    values = np.asarray(attr, dtype=np.float64)
+    if values.ndim == 3:
+        values = values.sum(axis=2)
+    if values.ndim != 2:
+        raise ValueError(f"expected a (batch, time) attribution, got shape {values.shape}.")
+    steps = values.shape[1]
+    fig = Figure(figsize=(8, 2.8), layout="constrained")
+    ax = fig.subplots()
+    if sample is None:
+        shown, label = values.mean(axis=0), f"mean over {values.shape[0]} samples"
+        ax.errorbar(np.arange(steps), shown, yerr=values.std(axis=0), fmt="none", ecolor="0.5")
+    else:
+        shown, label = values[sample], f"sample {sample}"
+    ax.bar(np.arange(steps), shown, color=np.where(shown >= 0, "#b2182b", "#2166ac"))
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("time step")
+    ax.set_ylabel("share of the output")
+    method = getattr(attr, "method", "")
+    ax.set_title(title or f"{method.replace('_', ' ')} ({label})")
+    return fig

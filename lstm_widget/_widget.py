@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import traitlets as t
 
+from ._explorer_parts import Difference, probe_input, step_attribution_for
 from ._model import find_lstm, lstm_refs, require_model
 from ._overview import OVERVIEW_BINS, downsample
 from ._plot import figure_png, plot_trace
@@ -29,44 +30,6 @@ from ._whatif import check_edits, edited_model, edited_trace, head_output, model
 _STATIC = pathlib.Path(__file__).parent / "static"
 WINDOW_ORDER = ("i", "f", "g", "o", "c", "h")
 """Order of the six arrays in a window reply."""
-PROBE_SEED = 0
-PROBE_STEPS = 50
-
-
-def probe_input(model: keras.Model) -> tuple[list[np.ndarray], str]:
-    """A seeded stand-in input matching the model's inputs, and a note saying what it is.
-
-    Float inputs get standard normal values; integer inputs (token ids for an
-    Embedding) get ids drawn from 1..9. Unknown time lengths use 50 steps.
-    """
-    rng = np.random.default_rng(PROBE_SEED)
-    arrays, shapes = [], []
-    for spec in model.inputs:
-        shape = tuple(PROBE_STEPS if d is None else int(d) for d in spec.shape[1:])
-        if np.dtype(spec.dtype).kind in "iu":
-            arrays.append(rng.integers(1, 10, (1, *shape)).astype(spec.dtype))
-        else:
-            arrays.append(rng.standard_normal((1, *shape)).astype(np.float32))
-        shapes.append(str((1, *shape)))
-    note = (
-        f"Showing a probe input, not your data: seeded random values (seed {PROBE_SEED}), "
-        f"shape {', '.join(shapes)}. Pass real data with LSTMExplorer(model, x) or "
-        "explorer.x = x."
-    )
-    return arrays, note
-
-
-class _Difference:
-    """Edited minus baseline, array by array (the layer input is the same for both)."""
-
-    def __init__(self, base: Trace, edited: Trace) -> None:
-        self.base, self.edited = base, edited
-        self.inputs = base.inputs
-        self.layer = base.layer
-        self.shape = base.shape
-
-    def array(self, name: str) -> np.ndarray:
-        return self.edited.array(name) - self.base.array(name)
 
 
 class LSTMExplorer(anywidget.AnyWidget):
@@ -122,6 +85,12 @@ class LSTMExplorer(anywidget.AnyWidget):
     """What the timeline and bars show when edits are active."""
     edited_prediction = t.List(t.Float()).tag(sync=True)
     """The model's output for the shown sample with the edits (empty without edits)."""
+    attribution_method = t.Enum(
+        ["none", "integrated_gradients", "occlusion", "cell_decomposition"], default_value="none"
+    ).tag(sync=True)
+    """Step attribution shown under the timeline (see :func:`lstm_widget.step_attribution`)."""
+    attribution = t.Dict().tag(sync=True)
+    """``{"data": wire (bins,), "note": str}`` for the shown sample, or empty."""
     edit_version = t.Int(0).tag(sync=True)
     """Bumped by the front end with each edit it sends."""
     edit_done = t.Int(0).tag(sync=True)
@@ -190,6 +159,7 @@ class LSTMExplorer(anywidget.AnyWidget):
             if self.sample >= self.n_samples:
                 self.sample = 0
             self._refresh()
+            self._on_attribution({})
 
     @property
     def model(self) -> keras.Model:
@@ -240,13 +210,13 @@ class LSTMExplorer(anywidget.AnyWidget):
         """A new Keras model with :attr:`edits` applied to the shown layer."""
         return edited_model(self._model, self.edits, self.layer)
 
-    def _shown(self) -> Trace | _Difference:
+    def _shown(self) -> Trace | Difference:
         base = self.current_trace()
         if self.compare == "baseline" or not self.edits:
             return base
         edited = self.edited_trace()
         assert edited is not None
-        return edited if self.compare == "edited" else _Difference(base, edited)
+        return edited if self.compare == "edited" else Difference(base, edited)
 
     def _prediction(self) -> list[float]:
         if self._outputs is None:
@@ -258,6 +228,21 @@ class LSTMExplorer(anywidget.AnyWidget):
     def _on_selection(self, change: dict[str, Any]) -> None:
         if self._x:
             self._refresh()
+
+    @t.observe("attribution_method", "sample", "layer")
+    def _on_attribution(self, change: dict[str, Any]) -> None:
+        if not self._x or self.attribution_method == "none":
+            self.attribution = {}
+            return
+        try:
+            values = step_attribution_for(self, self.attribution_method)
+        except (TypeError, ValueError) as err:
+            self.attribution = {"note": f"attribution unavailable: {err}"}
+            return
+        self.attribution = {
+            "data": to_wire(downsample(values[self.sample][:, None])[0]),
+            "note": values.note,
+        }
 
     @t.observe("edits")
     def _on_edits(self, change: dict[str, Any]) -> None:

@@ -102,3 +102,16 @@ def test_errors(planted):
         [keras.Input((8, 2)), keras.layers.LSTM(3), keras.layers.Dense(1, activation="relu")]
     )
     assert "not a linear map" in lw.step_attribution(relu_head, x, method="cell_decomposition").note
+
+
+def test_plot_attribution(planted):
+    model, x = planted
+    attr = lw.step_attribution(model, x, method="occlusion")
+    fig = lw.plot_attribution(attr)
+    bars = fig.axes[0].patches
+    assert len(bars) == 8
+    heights = [b.get_height() for b in bars]
+    np.testing.assert_allclose(heights, np.asarray(attr).mean(axis=0))
+    assert "occlusion" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="expected a"):
+        lw.plot_attribution(np.zeros(3))

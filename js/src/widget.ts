@@ -5,6 +5,7 @@
  * bars draw full-resolution windows fetched by request.
  */
 
+import { drawAttribution, STRIP_HEIGHT, topStep } from "./attribution";
 import { decode, type NDArray, type WireArray } from "./codec";
 import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
@@ -37,6 +38,8 @@ export interface ExplorerModel {
   edit_done: number;
   compare: "baseline" | "edited" | "difference";
   edited_prediction: number[];
+  attribution_method: "none" | "integrated_gradients" | "occlusion" | "cell_decomposition";
+  attribution: { data?: WireArray; note?: string };
 }
 
 /** The part of anywidget's model API used here. */
@@ -116,6 +119,13 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const compareSel = document.createElement("select");
   options(compareSel, ["baseline", "edited", "difference"], ["baseline", "edited", "edited − baseline"]);
   labelled(controls, "show", compareSel);
+  const attrSel = document.createElement("select");
+  options(
+    attrSel,
+    ["none", "integrated_gradients", "occlusion", "cell_decomposition"],
+    ["none", "integrated gradients", "occlusion", "cell decomposition"],
+  );
+  labelled(controls, "attribution", attrSel);
   const playBtn = el("button", "lstmw-play", controls);
   playBtn.textContent = "▶ play";
   const status = el("span", "lstmw-status", controls);
@@ -127,6 +137,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const stack = el("div", "lstmw-stack", root);
   const base = el("canvas", "lstmw-base", stack);
   const overlay = el("canvas", "lstmw-overlay", stack);
+  const strip = el("canvas", "lstmw-attr", root);
+  const attrNote = el("div", "lstmw-status lstmw-attr-note", root);
   const panels = el("canvas", "lstmw-panels", root);
   const tooltip = el("div", "lstmw-tooltip", root);
 
@@ -218,6 +230,20 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       ctx.fillText(LABELS[view], 4, top + unitsH / 2);
     }
     drawOverlay();
+    drawStrip();
+  }
+
+  function drawStrip(): void {
+    const a = model.get("attribution");
+    attrSel.value = model.get("attribution_method");
+    const data = a.data ? decode(a.data).data : null;
+    strip.style.display = data === null ? "none" : "block";
+    const top = data === null ? -1 : topStep(data);
+    const where = top < 0 ? "" : ` Largest share: step ${Math.floor((top * steps()) / Math.max(1, data?.length ?? 1))}.`;
+    attrNote.textContent = a.note ? `${a.note}.${where}` : "";
+    if (data === null) return;
+    const ctx = sizeCanvas(strip, width, STRIP_HEIGHT);
+    if (ctx !== null) drawAttribution(ctx, data, GUTTER, width - GUTTER, textColor());
   }
 
   function drawOverlay(): void {
@@ -440,6 +466,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const onView = (): void => setTrait("view", viewSel.value as ArrayName);
   const onOrder = (): void => setTrait("order", orderSel.value as ExplorerModel["order"]);
   const onFilter = (): void => setTrait("unit_filter", filterIn.value);
+  const onAttr = (): void =>
+    setTrait("attribution_method", attrSel.value as ExplorerModel["attribution_method"]);
   const onCompare = (): void => setTrait("compare", compareSel.value as ExplorerModel["compare"]);
   const onLayout = (): void => {
     computeShown();
@@ -464,6 +492,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     [orderSel, "change", onOrder],
     [filterIn, "change", onFilter],
     [compareSel, "change", onCompare],
+    [attrSel, "change", onAttr],
     [playBtn, "click", togglePlay],
   ];
   for (const [target, type, fn] of dom) target.addEventListener(type, fn);
@@ -476,6 +505,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:error", syncControls],
     ["change:prediction", syncControls],
     ["change:edited_prediction", syncControls],
+    ["change:attribution", drawStrip],
   ];
   for (const [event, fn] of traits) model.on(event, fn);
   let resizeFrame = 0;

@@ -153,3 +153,15 @@ def test_gate_slider_recomputes_prediction(page, lab_url, lab_root):
     page.wait_for_timeout(300)
     state = python_state(page)
     assert state["edits"] == {"forget": {"bias_shift": -2}} and state["done"] >= 1
+
+
+@pytest.mark.browser
+def test_attribution_strip(page, lab_url, lab_root):
+    name = write_notebook(lab_root, "attr.ipynb", [SETUP, REPORT])
+    open_and_run(page, lab_url, name)
+    assert not page.locator(".lstmw-attr").is_visible()
+    page.locator(".lstmw").get_by_label("attribution").select_option("occlusion")
+    note = page.locator(".lstmw-attr-note")
+    note.filter(has_text="Largest share: step").wait_for(timeout=60_000)
+    assert page.locator(".lstmw-attr").is_visible()
+    assert "replaced by the baseline" in note.inner_text()

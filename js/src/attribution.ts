@@ -1,0 +1,46 @@
+/** The attribution strip: one signed bar per time step (or overview bin), under the timeline. */
+
+import { colorOf } from "./colormap";
+
+export const STRIP_HEIGHT = 36;
+
+/** Draw signed values as bars around a middle line, scaled to the largest magnitude. */
+export function drawAttribution(
+  ctx: CanvasRenderingContext2D,
+  values: Float32Array,
+  left: number,
+  width: number,
+  textColor: string,
+): void {
+  ctx.clearRect(0, 0, left + width, STRIP_HEIGHT);
+  ctx.fillStyle = textColor;
+  ctx.font = "11px var(--jp-ui-font-family, sans-serif)";
+  ctx.textBaseline = "middle";
+  ctx.fillText("attribution", 4, STRIP_HEIGHT / 2);
+  let lim = 0;
+  for (const v of values) if (Math.abs(v) > lim) lim = Math.abs(v);
+  if (lim === 0 || values.length === 0) return;
+  const mid = STRIP_HEIGHT / 2;
+  const bar = width / values.length;
+  const scale = { kind: "diverging" as const, lim };
+  values.forEach((v, k) => {
+    if (Number.isNaN(v)) return;
+    const [r, g, b] = colorOf(v, scale);
+    ctx.fillStyle = `rgb(${r},${g},${b})`;
+    const h = (v / lim) * (mid - 2);
+    ctx.fillRect(left + k * bar, h >= 0 ? mid - h : mid, Math.max(1, bar - (bar > 3 ? 1 : 0)), Math.abs(h) || 1);
+  });
+}
+
+/** Index of the largest |value| (the step the output owes most to), or -1. */
+export function topStep(values: Float32Array): number {
+  let best = -1;
+  let lim = -1;
+  values.forEach((v, k) => {
+    if (!Number.isNaN(v) && Math.abs(v) > lim) {
+      lim = Math.abs(v);
+      best = k;
+    }
+  });
+  return best;
+}
