@@ -19,6 +19,7 @@ import weakref
 
 import numpy as np
 
+from ._feed import predict
 from ._model import StateSnapshot, find_lstm, require_model
 from ._trace import BidirectionalTrace, Trace, trace
 from ._validate import as_array, check_finite, model_inputs
@@ -83,7 +84,7 @@ def _predict(model, x: np.ndarray, output_index: int | None, chunk: int = 4096) 
     parts = []
     with StateSnapshot(model):
         for a in range(0, x.shape[0], chunk):
-            out = _first_output(model.predict_on_batch(x[a : a + chunk]))
+            out = _first_output(predict(model, x[a : a + chunk]))
             parts.append(_scalar_outputs(keras.ops.convert_to_numpy(out), output_index))
     return np.concatenate(parts)
 

@@ -99,8 +99,22 @@ def run_model(model: keras.Model, feed: object, mask: np.ndarray | None = None) 
     if mask is not None:
         return model(feed, training=False, mask=mask)
     if long:
-        return model.predict_on_batch(feed)
+        return predict(model, feed)
     return model(feed, training=False)
+
+
+def predict(model: keras.Model, feed: object) -> object:
+    """``predict_on_batch``, or an eager call where TensorFlow cannot compile the model.
+
+    Graph mode rejects some layer names that eager mode accepts (e.g. names with spaces
+    or ``<``), so such models run eagerly: slower, same numbers.
+    """
+    try:
+        return model.predict_on_batch(feed)
+    except ValueError as err:
+        if "scope name" not in str(err):
+            raise
+        return model(feed, training=False)
 
 
 def layer_feed(ref: LayerRef, inputs: list[np.ndarray]) -> Feed:

@@ -17,6 +17,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from ._feed import predict
 from ._model import LayerRef, StateSnapshot, all_layers, find_lstm, require_model
 from ._recurrence import CellParams
 from ._trace import BidirectionalTrace, Plan, Trace, cell_params, plan_trace, run_plan
@@ -166,7 +167,7 @@ def model_output(model: keras.Model, x: list[np.ndarray]) -> np.ndarray:
     """
     feed = x[0] if len(x) == 1 else x
     with StateSnapshot(model):
-        out = model.predict_on_batch(feed)
+        out = predict(model, feed)
     if isinstance(out, list | tuple):
         out = out[0]
     elif isinstance(out, dict):

@@ -205,7 +205,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   }
 
   function drawBase(): void {
-    width = Math.max(200, root.clientWidth - 12);
+    if (root.clientWidth > 0) width = Math.max(200, root.clientWidth - 12); // hidden: keep
     const feats = ovInput?.shape[0] ?? 0;
     inputH = feats > 0 ? Math.min(90, Math.max(24, feats * 6)) : 0;
     unitsH = Math.min(320, Math.max(80, shown.length * 4));
@@ -512,10 +512,13 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const observer = new ResizeObserver(() => {
     cancelAnimationFrame(resizeFrame);
     resizeFrame = requestAnimationFrame(() => {
-      if (Math.abs(root.clientWidth - 12 - width) > 1) onLayout();
+      if (root.clientWidth > 0 && Math.abs(root.clientWidth - 12 - width) > 1) onLayout();
     });
   });
   observer.observe(root);
+  // JupyterLab switches themes by changing CSS variables: canvases need a redraw.
+  const themeWatch = new MutationObserver(() => onLayout());
+  themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name"] });
 
   onData();
 
@@ -523,6 +526,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     for (const [target, type, fn] of dom) target.removeEventListener(type, fn);
     for (const [event, fn] of traits) model.off(event, fn);
     observer.disconnect();
+    themeWatch.disconnect();
     cancelAnimationFrame(playing);
     cancelAnimationFrame(resizeFrame);
     window.clearTimeout(syncTimer);

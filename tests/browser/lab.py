@@ -49,10 +49,14 @@ def jupyter_lab(root: Path, app: str = "lab") -> Iterator[str]:
         sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
         f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
         f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-        "--LabApp.expose_app_in_browser=True",
     ]  # fmt: skip
     if app == "lab":
-        cmd.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+        cmd += [
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
+    else:
+        cmd.append("--JupyterNotebookApp.expose_app_in_browser=True")
     log = open(tmp / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

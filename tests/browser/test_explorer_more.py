@@ -1,0 +1,155 @@
+"""More of LSTMExplorer in real browsers: pixels, drag, layers, theme, escaping, two views,
+console errors, and a Notebook 7 smoke test."""
+
+import re
+
+import pytest
+
+from .lab import TOKEN, jupyter_lab
+from .test_explorer_lab import REPORT, SETUP, command, open_and_run, python_state, write_notebook
+
+STACKED = """\
+import os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras, numpy as np
+from lstm_widget import LSTMExplorer
+keras.utils.set_random_seed(0)
+model = keras.Sequential([
+    keras.Input((10, 2)),
+    keras.layers.LSTM(5, return_sequences=True, name="low"),
+    keras.layers.LSTM(3, name="<img src=x onerror=alert(1)>"),
+])
+x = np.random.default_rng(0).normal(size=(1, 10, 2)).astype("float32")
+w = LSTMExplorer(model, x)
+w"""
+
+NOT_BLANK = """() => {
+  const c = document.querySelector('.lstmw-base');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const colours = new Set();
+  for (let k = 0; k < d.length; k += 4 * 97) colours.add(d[k] + ',' + d[k + 1] + ',' + d[k + 2]);
+  return colours.size;
+}"""
+
+
+def watch_errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"console: {m.text}")
+            if m.type == "error"
+            and "lstmw" in (m.text + str(m.location)).lower()
+            or m.type == "error"
+            and "widget" in m.text.lower()
+            else None
+        ),
+    )
+    page.on("dialog", lambda d: errors.append(f"dialog: {d.message}") or d.dismiss())
+    return errors
+
+
+@pytest.mark.browser
+def test_pixels_drag_and_no_errors(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    name = write_notebook(lab_root, "drag.ipynb", [SETUP, REPORT])
+    open_and_run(page, lab_url, name)
+    assert page.evaluate(NOT_BLANK) > 10, "the timeline canvas is blank"
+    box = page.locator(".lstmw-overlay").bounding_box()
+    left = box["x"] + 96  # the label gutter
+    page.mouse.move(left + 2, box["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(left + (box["width"] - 96) * 0.55, box["y"] + 20, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    status = page.locator(".lstmw-status").first.inner_text()
+    step = int(re.match(r"step (\d+) of 12", status).group(1))
+    assert 5 <= step <= 7
+    assert python_state(page)["step"] == step
+    page.locator(".lstmw").screenshot(path=str(lab_root / "drag.png"))
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_layer_switch_and_names_are_text(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    name = write_notebook(
+        lab_root,
+        "stacked.ipynb",
+        [STACKED, 'print("STATE", {"layer": w.layer, "units": w.n_units})'],
+    )
+    page.goto(f"{lab_url}/lab/tree/{name}?reset&token={TOKEN}")
+    page.get_by_text("| Idle").first.wait_for(timeout=90_000)
+    command(page, "notebook:run-all-cells")
+    page.wait_for_selector(".lstmw canvas.lstmw-base", timeout=90_000)
+    layer_select = page.locator(".lstmw").get_by_label("layer")
+    options = layer_select.locator("option").all_inner_texts()
+    assert options == ["low", "<img src=x onerror=alert(1)>"]
+    assert page.locator(".lstmw img").count() == 0
+    layer_select.select_option(index=1)
+    page.wait_for_timeout(1000)
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    cells.last.locator(".jp-InputArea-editor").click()
+    command(page, "notebook:run-cell")
+    out = cells.last.locator(".jp-OutputArea-output").filter(has_text="STATE")
+    out.wait_for(timeout=30_000)
+    assert "'units': 3" in out.inner_text() and "onerror" in out.inner_text()
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_dark_theme_and_two_views_in_sync(page, lab_url, lab_root):
+    name = write_notebook(lab_root, "views.ipynb", [SETUP, "w", REPORT])
+    page.goto(f"{lab_url}/lab/tree/{name}?reset&token={TOKEN}")
+    page.get_by_text("| Idle").first.wait_for(timeout=90_000)
+    command(page, "notebook:run-all-cells")
+    views = page.locator(".lstmw")
+    page.wait_for_function("document.querySelectorAll('.lstmw canvas.lstmw-base').length === 2")
+    views.nth(0).click(position={"x": 5, "y": 5})
+    page.keyboard.press("End")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.lstmw-status:not(.lstmw-attr-note)')]"
+        ".every(s => s.textContent.startsWith('step 11 of 12'))"
+    )
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: 'JupyterLab Dark'})"
+    )
+    page.wait_for_function("document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    page.wait_for_timeout(500)
+    bg = page.evaluate("getComputedStyle(document.querySelector('.lstmw')).backgroundColor")
+    rgb = [int(v) for v in re.findall(r"\d+", bg)[:3]]
+    assert sum(rgb) < 3 * 80, f"background {bg} is not dark"
+    # labels are redrawn in the dark theme's (light) text colour: bright pixels in the gutter
+    light_text = page.evaluate(
+        """() => {
+      const c = document.querySelectorAll('.lstmw-panels')[1];
+      const d = c.getContext('2d').getImageData(0, 0, 80 * devicePixelRatio, c.height).data;
+      let n = 0;
+      for (let k = 0; k < d.length; k += 4) if (d[k + 3] > 0 && d[k] > 150) n++;
+      return n;
+    }"""
+    )
+    assert light_text > 50
+    views.nth(1).screenshot(path=str(lab_root / "dark.png"))
+
+
+@pytest.mark.browser
+def test_notebook7_smoke(browser, tmp_path):
+    name = write_notebook(tmp_path, "nb7.ipynb", [SETUP])
+    with jupyter_lab(tmp_path, app="notebook") as url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.set_default_timeout(90_000)
+        page.goto(f"{url}/notebooks/{name}?token={TOKEN}")
+        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')")
+        page.wait_for_function(
+            "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status"
+            " === 'idle'"
+        )
+        command(page, "notebook:run-all-cells")
+        page.wait_for_function(
+            "document.querySelector('.lstmw-status')?.textContent.startsWith('step 0 of 12')"
+        )
+        page.locator(".lstmw").screenshot(path=str(tmp_path / "notebook7.png"))
+        page.close()
