@@ -1,0 +1,89 @@
+"""Write the tutorial notebooks (sources); `bash notebooks/_build/run` executes them."""
+
+from pathlib import Path
+
+import nbformat as nbf
+
+HERE = Path(__file__).resolve().parents[1]
+HEAD = '%matplotlib inline\nimport os\n\nos.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")\n\nimport keras\nimport numpy as np\n\nimport lstm_widget as lw'
+
+
+def md(text):
+    return nbf.v4.new_markdown_cell(text)
+
+
+def code(text):
+    return nbf.v4.new_code_cell(text)
+
+
+def write(name, cells):
+    nb = nbf.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbf.write(nb, HERE / name)
+
+
+write("02_which_weights_are_which_gate.ipynb", [
+    md("# Which weights are which gate?\n\n*\"LSTM(120, activation='relu') on 5 features gives (5, 480), (120, 480), (480,). Can I cut them into 4 parts of 120?\"* Yes: Keras's order is **input, forget, cell candidate, output**. And there is no `time_steps` axis: the same weights are applied at every step."),
+    code(HEAD),
+    code('keras.utils.set_random_seed(0)\nmodel = keras.Sequential(\n    [keras.Input((7, 5)), keras.layers.LSTM(120, activation="relu", name="lstm"), keras.layers.Dense(1)]\n)\n[w.shape for w in model.get_layer("lstm").get_weights()]'),
+    code('gw = lw.gate_weights(model)\nprint(gw.describe())'),
+    code('{name: (g.kernel.shape, g.recurrent_kernel.shape, g.bias.shape, g.columns) for name, g in gw.items()}'),
+    md("## Reproduce the layer's output by hand\n\nFor a Dense layer you can check `predict()` against `x @ W + b`. For the LSTM, run the four gate equations step by step with plain numpy, using only `get_weights()`, and compare with Keras:"),
+    code('kernel, recurrent, bias = model.get_layer("lstm").get_weights()\nn = recurrent.shape[0]\nx = np.random.default_rng(1).normal(size=(3, 7, 5)).astype("float32")\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n\nrelu = lambda z: np.maximum(z, 0)  # noqa: E731  (the layer\'s activation)\nh = np.zeros((3, n), np.float32)\nc = np.zeros((3, n), np.float32)\nfor t in range(7):  # the same kernel, recurrent kernel and bias at every step\n    z = x[:, t] @ kernel + h @ recurrent + bias\n    i, f, g, o = sigmoid(z[:, :n]), sigmoid(z[:, n : 2 * n]), relu(z[:, 2 * n : 3 * n]), sigmoid(z[:, 3 * n :])\n    c = f * c + i * g\n    h = o * relu(c)\n\nkeras_h = keras.Model(model.inputs[0], model.get_layer("lstm").output).predict(x, verbose=0)\nprint("largest difference to Keras:", np.abs(h - keras_h).max())'),
+    md("`lstm_widget.trace` does the same, keeps every gate at every step, and uses the layer's own activation functions (old models with `hard_sigmoid` included):"),
+    code('tr = lw.trace(model, x)\nprint(tr)\nprint("largest difference to Keras:", np.abs(tr.final_state[0] - keras_h).max())'),
+])
+
+write("03_gate_values_per_step.ipynb", [
+    md("# Gate values at every time step, for your input\n\nThe layer's output is the hidden state h only; the gates must be recomputed. `trace` does that exactly as Keras does, also for stateful layers (starting from the current state and leaving it untouched)."),
+    code(HEAD),
+    code('keras.utils.set_random_seed(0)\nmodel = keras.Sequential([keras.Input((6, 3)), keras.layers.LSTM(10, name="lstm")])\nx = np.random.default_rng(0).normal(size=(1, 6, 3)).astype("float32")\ntr = lw.trace(model, x)\nfor name in lw.TRACE_ARRAYS:\n    print(f"{name:15s}", getattr(tr, name)[0, :, 0].round(3), "(unit 0, steps 0..5)")'),
+    code('lw.plot_trace(tr, view="f")'),
+    md("## A stateful model\n\nA stateful LSTM carries its state from one call to the next. `trace` starts from the current state and does not change it:"),
+    code('layer = keras.layers.LSTM(4, stateful=True, return_sequences=True, name="stateful")\nstateful = keras.Sequential([keras.Input((5, 2), batch_size=1), layer])\nfirst = np.random.default_rng(1).normal(size=(1, 5, 2)).astype("float32")\nsecond = np.random.default_rng(2).normal(size=(1, 5, 2)).astype("float32")\nstateful(first)  # the state now holds the end of `first`\nbefore = [v.numpy().copy() for v in layer.states]\ntr2 = lw.trace(stateful, second)\nprint("state unchanged:", all(np.array_equal(b, v.numpy()) for b, v in zip(before, layer.states, strict=True)))\nprint("matches the next Keras call:", np.abs(tr2.hidden_state - stateful.predict_on_batch(second)).max())'),
+    code('tr2.input_gate[0].round(3)'),
+])
+
+write("04_weather_what_did_it_learn.ipynb", [
+    md("# Weather forecasting: how much from t-1 vs t-5?\n\nThe Seattle weather data shipped with the `vega-datasets` package (read offline). A small LSTM forecasts tomorrow's maximum temperature from the last 5 days; then we ask what it learned."),
+    code(HEAD + "\nfrom vega_datasets import data"),
+    code('df = data.seattle_weather()\nfeatures = ["temp_max", "temp_min", "precipitation", "wind"]\nvalues = df[features].to_numpy("float32")\nmean, std = values[:1100].mean(0), values[:1100].std(0)\nscaled = (values - mean) / std\nwindow = 5\nX = np.stack([scaled[k : k + window] for k in range(len(scaled) - window)])\ny = scaled[window:, 0:1]\nX_train, y_train, X_test, y_test = X[:1100], y[:1100], X[1100:], y[1100:]\nX.shape'),
+    code('keras.utils.set_random_seed(0)\nmodel = keras.Sequential([keras.Input((window, 4)), keras.layers.LSTM(16, name="lstm"), keras.layers.Dense(1)])\nmodel.compile(keras.optimizers.Adam(0.01), "mse")\nmodel.fit(X_train, y_train, epochs=15, batch_size=64, verbose=0)\nrmse = float(np.sqrt(model.evaluate(X_test, y_test, verbose=0))) * std[0]\npersistence = float(np.sqrt(np.mean((X_test[:, -1, 0] - y_test[:, 0]) ** 2))) * std[0]\nprint(f"test RMSE {rmse:.2f} °C (tomorrow = today: {persistence:.2f} °C)")'),
+    md("## Attribution over the 5 days\n\nIntegrated gradients (with its completeness check) and occlusion agree on which days matter; index 4 is yesterday (t-1), index 0 is t-5."),
+    code('ig = lw.step_attribution(model, X_test[:200])\nocc = lw.step_attribution(model, X_test[:200], method="occlusion")\nprint("completeness error:", f"{ig.completeness_error:.2%}")\nfor name, a in [("integrated gradients", ig), ("occlusion", occ)]:\n    share = np.abs(a).mean(0) / np.abs(a).mean(0).sum()\n    print(f"{name:22s}", "  ".join(f"t-{window - k}: {s:.0%}" for k, s in enumerate(share)))'),
+    code('lw.plot_attribution(ig)'),
+    md("Which features on which day (summed over the 200 test windows):"),
+    code('per_feature = lw.step_attribution(model, X_test[:200], per_feature=True)\nimport pandas as pd\n\npd.DataFrame(np.abs(per_feature).mean(0), index=[f"t-{window - k}" for k in range(window)], columns=features).round(3)'),
+    md("## Memory: how long does a write last?\n\nThe forget gates tell how many steps back a write to the cell still holds more than 1/e of itself:"),
+    code('horizon = lw.memory_horizon(model, X_test[:200])\nprint("units by memory horizon (days):", np.bincount(horizon.ravel(), minlength=window + 1))'),
+    md("And the live view (the picture below is what a shared notebook shows):"),
+    code('from lstm_widget import LSTMExplorer\n\nLSTMExplorer(model, X_test[:50], feature_names=features, attribution_method="integrated_gradients")'),
+])
+
+write("05_what_if.ipynb", [
+    md("# What if the forget gate were weaker?\n\nEdit gate weights on a copy and watch memory and the forecast change. The model itself is never modified."),
+    code(HEAD + "\nfrom vega_datasets import data"),
+    code('df = data.seattle_weather()\nvalues = df[["temp_max", "temp_min", "precipitation", "wind"]].to_numpy("float32")\nscaled = (values - values.mean(0)) / values.std(0)\nX = np.stack([scaled[k : k + 10] for k in range(len(scaled) - 10)])\ny = scaled[10:, 0:1]\nkeras.utils.set_random_seed(0)\nmodel = keras.Sequential([keras.Input((10, 4)), keras.layers.LSTM(16), keras.layers.Dense(1)])\nmodel.compile(keras.optimizers.Adam(0.01), "mse")\nmodel.fit(X, y, epochs=10, batch_size=64, verbose=0)\nsample = X[-30:]'),
+    code('weaker = lw.what_if(model, sample, {"forget": {"bias_shift": -3.0}})\nprint("mean forget gate:", weaker.baseline.forget_gate.mean().round(3), "->", weaker.edited.forget_gate.mean().round(3))\nprint("memory horizon (mean steps):", lw.memory_horizon(model, sample).mean().round(2), "->",\n      lw.memory_horizon(lw.edited_model(model, weaker.edits), sample).mean().round(2))\nprint("forecast change (scaled units):", np.abs(weaker.edited_output - weaker.baseline_output).mean().round(3))'),
+    code('shifted = lw.what_if(model, sample, {"input": {"bias_shift": 2.0}})\nprint("mean input gate:", shifted.baseline.input_gate.mean().round(3), "->", shifted.edited.input_gate.mean().round(3))\nprint("forecast change:", np.abs(shifted.edited_output - shifted.baseline_output).mean().round(3))'),
+    md("In the widget, open *what if…* and drag the sliders; *show* switches between baseline, edited and their difference:"),
+    code('from lstm_widget import LSTMExplorer\n\nexplorer = LSTMExplorer(model, sample, compare="difference")\nexplorer.edits = {"forget": {"bias_shift": -3.0}}\nexplorer'),
+    code('explorer.edited_prediction, explorer.prediction'),
+])
+
+write("01_quickstart.ipynb", [
+    md("# lstm-widget quickstart\n\nWhich weights are which gate, and what every gate does at every step — with Keras's own numbers. Tutorials: `02` weights, `03` gate values, `04` weather (what did it learn), `05` what-if."),
+    code(HEAD),
+    md("A small model: 5 time steps of 3 features → LSTM(4) → Dense(1). Any trained Keras model works the same way."),
+    code('keras.utils.set_random_seed(0)\nmodel = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, name="lstm"), keras.layers.Dense(1)])\nlw.lstm_layers(model)'),
+    md("## The explorer\n\nWith no data it shows a seeded probe input (and says so). Drag the playhead or click the widget and use ←/→ (Shift ×10), Home/End and Space; hover for exact values."),
+    code('from lstm_widget import LSTMExplorer\n\nexplorer = LSTMExplorer(model)\ndisplay(explorer)'),
+    md("Give it your data and everything updates:"),
+    code('x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype("float32")\nexplorer.x = x\nexplorer.n_samples, explorer.probe_note'),
+    md("## The same numbers in Python"),
+    code('print(lw.gate_weights(model).describe())'),
+    code('tr = lw.trace(model, x)\ntr.forget_gate[0].round(3)  # (time, units) for the first sequence'),
+    code('lstm_out = keras.Model(model.inputs[0], model.get_layer("lstm").output).predict(x, verbose=0)\nprint("largest difference to Keras:", np.abs(tr.final_state[0] - lstm_out).max())'),
+    code('explorer.step, explorer.view, explorer.sample  # the playhead is synced back to Python'),
+])
