@@ -37,3 +37,9 @@ describe("colour maps", () => {
     expect(Array.from(px.data.slice(12, 15))).toEqual([103, 0, 31]); // value 1 = top of the range
   });
 });
+
+describe("differences", () => {
+  it("puts gate differences on a signed scale", () => {
+    expect(scaleFor("f", new Float32Array([-0.5, 0.25]), true)).toEqual({ kind: "diverging", lim: 0.5 });
+  });
+});

@@ -43,9 +43,9 @@ export interface Scale {
   lim: number;
 }
 
-/** Gates (i, f, o) live in [0, 1]; the candidate and states are signed. */
-export function scaleFor(view: string, values: Float32Array): Scale {
-  if (view === "i" || view === "f" || view === "o") {
+/** Gates (i, f, o) live in [0, 1]; the candidate, states and any difference are signed. */
+export function scaleFor(view: string, values: Float32Array, signed = false): Scale {
+  if (!signed && (view === "i" || view === "f" || view === "o")) {
     return { kind: "sequential", lim: 1 };
   }
   let lim = 0;

@@ -28,8 +28,8 @@ export interface PanelHit {
   value: number;
 }
 
-function scaleOf(name: ArrayName, values: Float32Array, units: readonly number[]): Scale {
-  if (name === "i" || name === "f" || name === "o") return { kind: "sequential", lim: 1 };
+function scaleOf(name: ArrayName, values: Float32Array, units: readonly number[], signed: boolean): Scale {
+  if (!signed && (name === "i" || name === "f" || name === "o")) return { kind: "sequential", lim: 1 };
   let lim = 0;
   for (const u of units) lim = Math.max(lim, Math.abs(values[u]) || 0);
   return { kind: "diverging", lim: lim > 0 ? lim : 1 };
@@ -42,6 +42,7 @@ export function drawPanels(
   step: StepValues | null,
   units: readonly number[],
   textColor: string,
+  difference = false,
 ): void {
   ctx.clearRect(0, 0, width, ARRAYS.length * ROW_HEIGHT);
   ctx.font = "11px var(--jp-ui-font-family, sans-serif)";
@@ -54,7 +55,7 @@ export function drawPanels(
     ctx.fillText(LABELS[name], 4, top + ROW_HEIGHT / 2);
     if (step === null) return;
     const values = step[k];
-    const scale = scaleOf(name, values, units);
+    const scale = scaleOf(name, values, units, difference);
     const signed = scale.kind === "diverging";
     const mid = signed ? top + ROW_HEIGHT / 2 : top + ROW_HEIGHT - 3;
     const half = signed ? ROW_HEIGHT / 2 - 3 : ROW_HEIGHT - 6;

@@ -158,6 +158,9 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const textColor = (): string =>
     getComputedStyle(root).getPropertyValue("--jp-ui-font-color1").trim() || "#222";
   const steps = (): number => model.get("n_steps");
+  /** Showing edited − baseline: every array is signed. */
+  const differing = (): boolean =>
+    model.get("compare") === "difference" && Object.keys(model.get("edits") ?? {}).length > 0;
 
   function sizeCanvas(c: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D | null {
     const dpr = window.devicePixelRatio || 1;
@@ -226,7 +229,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (ov !== null) {
       const top = inputH > 0 ? inputH + 4 : 0;
       const view = model.get("view");
-      blit(ctx, toPixels(ov.data, ov.shape[1], shown, scaleFor(view, ov.data)), GUTTER, top, plotW, unitsH);
+      blit(ctx, toPixels(ov.data, ov.shape[1], shown, scaleFor(view, ov.data, differing())), GUTTER, top, plotW, unitsH);
       ctx.fillText(LABELS[view], 4, top + unitsH / 2);
     }
     drawOverlay();
@@ -258,7 +261,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
 
   function drawStep(): void {
     const ctx = sizeCanvas(panels, width, ARRAYS.length * ROW_HEIGHT);
-    if (ctx !== null) drawPanels(ctx, width, stepValues(), shown, textColor());
+    if (ctx !== null) drawPanels(ctx, width, stepValues(), shown, textColor(), differing());
     const loading = stepValues() === null ? " (loading values…)" : "";
     status.textContent = `step ${step} of ${steps()}${loading}`;
   }

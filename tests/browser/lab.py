@@ -45,6 +45,10 @@ def jupyter_lab(root: Path, app: str = "lab") -> Iterator[str]:
         "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
         "TF_CPP_MIN_LOG_LEVEL": "3",
     }
+    # no "Would you like to get notified about official Jupyter news?" pop-up
+    notification = tmp / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     cmd = [
         sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
         f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
