@@ -25,6 +25,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TOKEN = "lstm-widget-test"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+"""Screenshots the browser tests leave for CI to keep (git-ignored)."""
+ARTIFACTS.mkdir(exist_ok=True)
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .lab import TOKEN
+from .lab import ARTIFACTS, TOKEN
 
 SETUP = """\
 import os
@@ -105,7 +105,7 @@ def test_selectors_and_hover(page, lab_url, lab_root):
     tip = page.locator(".lstmw-tooltip")
     tip.wait_for(state="visible")
     assert re.match(r"unit 5, step 0: f = 0\.\d+", tip.inner_text())
-    page.locator(".lstmw").screenshot(path=str(lab_root / "explorer.png"))
+    page.locator(".lstmw").screenshot(path=str(ARTIFACTS / "explorer.png"))
 
 
 LONG = """\

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .lab import TOKEN, jupyter_lab
+from .lab import ARTIFACTS, TOKEN, jupyter_lab
 from .test_explorer_lab import REPORT, SETUP, command, open_and_run, python_state, write_notebook
 
 STACKED = """\
@@ -67,7 +67,7 @@ def test_pixels_drag_and_no_errors(page, lab_url, lab_root):
     step = int(re.match(r"step (\d+) of 12", status).group(1))
     assert 5 <= step <= 7
     assert python_state(page)["step"] == step
-    page.locator(".lstmw").screenshot(path=str(lab_root / "drag.png"))
+    page.locator(".lstmw").screenshot(path=str(ARTIFACTS / "drag.png"))
     assert errors == []
 
 
@@ -132,7 +132,7 @@ def test_dark_theme_and_two_views_in_sync(page, lab_url, lab_root):
     }"""
     )
     assert light_text > 50
-    views.nth(1).screenshot(path=str(lab_root / "dark.png"))
+    views.nth(1).screenshot(path=str(ARTIFACTS / "dark.png"))
 
 
 @pytest.mark.browser
@@ -151,5 +151,5 @@ def test_notebook7_smoke(browser, tmp_path):
         page.wait_for_function(
             "document.querySelector('.lstmw-status')?.textContent.startsWith('step 0 of 12')"
         )
-        page.locator(".lstmw").screenshot(path=str(tmp_path / "notebook7.png"))
+        page.locator(".lstmw").screenshot(path=str(ARTIFACTS / "notebook7.png"))
         page.close()
