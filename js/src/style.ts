@@ -34,7 +34,7 @@ export const CSS = `
 }
 .lstmw input[type="number"] { width: 5em; }
 .lstmw-filter { width: 9em; }
-.lstmw-status { color: var(--jp-ui-font-color2, #666); }
+.lstmw-status, .lstmw-attr-note { color: var(--jp-ui-font-color2, #666); }
 .lstmw-prediction { font-family: var(--jp-code-font-family, monospace); }
 .lstmw-stack { position: relative; }
 .lstmw canvas { display: block; }

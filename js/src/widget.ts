@@ -138,7 +138,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const base = el("canvas", "lstmw-base", stack);
   const overlay = el("canvas", "lstmw-overlay", stack);
   const strip = el("canvas", "lstmw-attr", root);
-  const attrNote = el("div", "lstmw-status lstmw-attr-note", root);
+  const attrNote = el("div", "lstmw-attr-note", root);
   const panels = el("canvas", "lstmw-panels", root);
   const tooltip = el("div", "lstmw-tooltip", root);
 
