@@ -1,0 +1,105 @@
+/** The explorer's DOM: controls, canvases and text nodes (names only ever as text). */
+
+import { ARRAYS, LABELS } from "./panels";
+import { CSS } from "./style";
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent: HTMLElement): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  parent.appendChild(node);
+  return node;
+}
+
+export function labelled(parent: HTMLElement, text: string, control: HTMLElement): void {
+  const label = el("label", "", parent);
+  label.append(text, control);
+}
+
+export function options(select: HTMLSelectElement, values: readonly string[], labels?: readonly string[]): void {
+  select.replaceChildren(
+    ...values.map((v, k) => {
+      const o = document.createElement("option");
+      o.value = v;
+      o.textContent = labels?.[k] ?? v; // text, never HTML
+      return o;
+    }),
+  );
+}
+
+
+/** Every element the explorer view uses. */
+export interface Parts {
+  root: HTMLDivElement;
+  note: HTMLDivElement;
+  error: HTMLDivElement;
+  layerSel: HTMLSelectElement;
+  sampleIn: HTMLInputElement;
+  viewSel: HTMLSelectElement;
+  orderSel: HTMLSelectElement;
+  filterIn: HTMLInputElement;
+  compareSel: HTMLSelectElement;
+  attrSel: HTMLSelectElement;
+  playBtn: HTMLButtonElement;
+  status: HTMLSpanElement;
+  prediction: HTMLDivElement;
+  editorSlot: HTMLDivElement;
+  base: HTMLCanvasElement;
+  overlay: HTMLCanvasElement;
+  strip: HTMLCanvasElement;
+  attrNote: HTMLDivElement;
+  panels: HTMLCanvasElement;
+  tooltip: HTMLDivElement;
+}
+
+/** Build the view under `host`. */
+export function buildParts(host: HTMLElement): Parts {
+  const root = el("div", "lstmw", host);
+  root.tabIndex = 0;
+  el("style", "", root).textContent = CSS;
+  const note = el("div", "lstmw-note", root);
+  const error = el("div", "lstmw-error", root);
+  const controls = el("div", "lstmw-controls", root);
+  const layerSel = document.createElement("select");
+  labelled(controls, "layer", layerSel);
+  const sampleIn = document.createElement("input");
+  sampleIn.type = "number";
+  sampleIn.min = "0";
+  labelled(controls, "sample", sampleIn);
+  const viewSel = document.createElement("select");
+  options(viewSel, ARRAYS, ARRAYS.map((a) => LABELS[a]));
+  labelled(controls, "timeline", viewSel);
+  const orderSel = document.createElement("select");
+  options(orderSel, ["index", "variance", "activity"], ["unit index", "variance", "activity at playhead"]);
+  labelled(controls, "order", orderSel);
+  const filterIn = document.createElement("input");
+  filterIn.className = "lstmw-filter";
+  filterIn.placeholder = "all units, or 0-15, 40";
+  labelled(controls, "units", filterIn);
+  const compareSel = document.createElement("select");
+  options(compareSel, ["baseline", "edited", "difference"], ["baseline", "edited", "edited − baseline"]);
+  labelled(controls, "show", compareSel);
+  const attrSel = document.createElement("select");
+  options(
+    attrSel,
+    ["none", "integrated_gradients", "occlusion", "cell_decomposition"],
+    ["none", "integrated gradients", "occlusion", "cell decomposition"],
+  );
+  labelled(controls, "attribution", attrSel);
+  const playBtn = el("button", "lstmw-play", controls);
+  playBtn.textContent = "▶ play";
+  const status = el("span", "lstmw-status", controls);
+  const prediction = el("div", "lstmw-prediction", root);
+  const editorSlot = el("div", "lstmw-editor-slot", root);
+  const stack = el("div", "lstmw-stack", root);
+  const base = el("canvas", "lstmw-base", stack);
+  const overlay = el("canvas", "lstmw-overlay", stack);
+  const strip = el("canvas", "lstmw-attr", root);
+  const attrNote = el("div", "lstmw-attr-note", root);
+  const panels = el("canvas", "lstmw-panels", root);
+  const tooltip = el("div", "lstmw-tooltip", root);
+
+  return {
+    root, note, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel,
+    playBtn, status, prediction, editorSlot, base, overlay, strip, attrNote, panels, tooltip,
+  };
+}
