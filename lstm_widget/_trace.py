@@ -45,7 +45,8 @@ class Trace:
     input position ``x[:, t]``, also when the layer reads backwards. ``cell_state`` and
     ``hidden_state`` are the state *after* that step. At a masked step (``mask`` False)
     Keras skips the update and carries the state over: the states repeat the previous
-    value and the gates are NaN (they had no effect).
+    value and the gates are NaN (they had no effect). The four gate arrays are views of one
+    (batch, time, 4, units) block, in Keras's gate order.
 
     Attributes
     ----------
