@@ -19,7 +19,7 @@ import weakref
 
 import numpy as np
 
-from ._feed import predict
+from ._feed import first_output, predict
 from ._model import StateSnapshot, find_lstm, require_model
 from ._trace import BidirectionalTrace, Trace, trace
 from ._validate import as_array, check_finite, model_inputs
@@ -70,21 +70,13 @@ def _scalar_outputs(out: np.ndarray, output_index: int | None) -> np.ndarray:
     return flat[:, output_index]
 
 
-def _first_output(out: object) -> object:
-    if isinstance(out, list | tuple):
-        return out[0]
-    if isinstance(out, dict):
-        return next(iter(out.values()))
-    return out
-
-
 def _predict(model, x: np.ndarray, output_index: int | None, chunk: int = 4096) -> np.ndarray:  # noqa: ANN001
     import keras
 
     parts = []
     with StateSnapshot(model):
         for a in range(0, x.shape[0], chunk):
-            out = _first_output(predict(model, x[a : a + chunk]))
+            out = first_output(predict(model, x[a : a + chunk]))
             parts.append(_scalar_outputs(keras.ops.convert_to_numpy(out), output_index))
     return np.concatenate(parts)
 
@@ -103,7 +95,7 @@ def _gradient_fn(model):  # noqa: ANN001, ANN202
         def fn(inp, k):  # noqa: ANN001, ANN202
             with tf.GradientTape() as tape:
                 tape.watch(inp)
-                out = _first_output(model(inp, training=False))
+                out = first_output(model(inp, training=False))
                 out = tf.reshape(out, (tf.shape(inp)[0], -1))
                 target = tf.reduce_sum(tf.gather(out, k, axis=1))
             return tape.gradient(target, inp)
@@ -156,6 +148,20 @@ def _occlusion(
     return full[:, None] - out
 
 
+def forget_after(tr: Trace) -> np.ndarray:
+    """prod_{j after k} f_j for every step k, (batch, time, units), in processing order.
+
+    The share of a write at step k that survives to the end. Masked steps forget nothing
+    (f = 1); for go_backwards the steps are reversed into processing order.
+    """
+    f = np.nan_to_num(tr.forget_gate.astype(np.float64), nan=1.0)
+    if tr.go_backwards:
+        f = f[:, ::-1]
+    after = np.ones_like(f)
+    after[:, :-1] = np.cumprod(f[:, :0:-1], axis=1)[:, ::-1]  # reverse cumprod, shifted
+    return after
+
+
 def write_events(tr: Trace) -> tuple[np.ndarray, np.ndarray]:
     """Per-step writes to the final cell state: (batch, time, units), and the c_0 part.
 
@@ -163,14 +169,10 @@ def write_events(tr: Trace) -> tuple[np.ndarray, np.ndarray]:
     for go_backwards) and ``carry = (prod_j f_j) * c_0``; their sum over k plus carry is the
     final cell state. Masked steps write nothing and forget nothing.
     """
-    f = np.nan_to_num(tr.forget_gate.astype(np.float64), nan=1.0)
     ig = np.nan_to_num((tr.input_gate * tr.cell_candidate).astype(np.float64), nan=0.0)
     if tr.go_backwards:  # processing order runs from the end
-        f, ig = f[:, ::-1], ig[:, ::-1]
-    # prod_{j>k} f_j: reverse cumulative product, shifted by one
-    after = np.ones_like(f)
-    after[:, :-1] = np.cumprod(f[:, :0:-1], axis=1)[:, ::-1]
-    writes = after * ig
+        ig = ig[:, ::-1]
+    writes = forget_after(tr) * ig
     c_last = tr.cell_state[:, -1 if not tr.go_backwards else 0].astype(np.float64)
     carry = c_last - writes.sum(axis=1)  # = (prod f) c_0, up to rounding
     if tr.go_backwards:
@@ -190,12 +192,7 @@ def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  #
     tr = trace(model, x, layer)
     if isinstance(tr, BidirectionalTrace):
         tr = tr.forward
-    f = np.nan_to_num(tr.forget_gate.astype(np.float64), nan=1.0)
-    if tr.go_backwards:
-        f = f[:, ::-1]
-    after = np.ones_like(f)
-    after[:, :-1] = np.cumprod(f[:, :0:-1], axis=1)[:, ::-1]
-    return (after > np.exp(-1.0)).sum(axis=1)
+    return (forget_after(tr) > np.exp(-1.0)).sum(axis=1)
 
 
 def _cell_decomposition(model, x, layer, output_index):  # noqa: ANN001, ANN202

@@ -103,6 +103,15 @@ def run_model(model: keras.Model, feed: object, mask: np.ndarray | None = None) 
     return model(feed, training=False)
 
 
+def first_output(out: object) -> object:
+    """The first output of a multi-output model's result (list, tuple or dict); else ``out``."""
+    if isinstance(out, list | tuple):
+        return out[0]
+    if isinstance(out, dict):
+        return next(iter(out.values()))
+    return out
+
+
 def predict(model: keras.Model, feed: object) -> object:
     """``predict_on_batch``, or an eager call where TensorFlow cannot compile the model.
 

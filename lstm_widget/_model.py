@@ -153,13 +153,11 @@ class StateSnapshot:
     """
 
     def __init__(self, model: keras.Model) -> None:
-        self._saved: list[tuple[keras.Variable, np.ndarray]] = []
-        for _, layer in all_layers(model):
-            for rnn in _rnns(layer):
-                if rnn.stateful and getattr(rnn, "states", None) is not None:
-                    for var in rnn.states:
-                        if var is not None:
-                            self._saved.append((var, np.array(var.numpy(), copy=True)))
+        self._saved = [
+            (var, np.array(var.numpy(), copy=True))
+            for _, layer in all_layers(model)
+            for var in state_variables(layer)
+        ]
 
     def __enter__(self) -> StateSnapshot:
         return self
@@ -169,9 +167,16 @@ class StateSnapshot:
             var.assign(value)
 
 
-def _rnns(layer: keras.layers.Layer) -> list[keras.layers.RNN]:
+def state_variables(layer: keras.layers.Layer) -> list[keras.Variable]:
+    """The state variables of a stateful RNN layer (both halves of a Bidirectional); else []."""
     if isinstance(layer, keras.layers.Bidirectional):
-        return [layer.forward_layer, layer.backward_layer]
-    if isinstance(layer, keras.layers.RNN):
-        return [layer]
-    return []
+        rnns = [layer.forward_layer, layer.backward_layer]
+    else:
+        rnns = [layer] if isinstance(layer, keras.layers.RNN) else []
+    return [
+        var
+        for rnn in rnns
+        if rnn.stateful and getattr(rnn, "states", None) is not None
+        for var in rnn.states
+        if var is not None
+    ]

@@ -17,8 +17,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from ._feed import predict
-from ._model import LayerRef, StateSnapshot, all_layers, find_lstm, require_model
+from ._feed import first_output, predict
+from ._model import LayerRef, StateSnapshot, all_layers, find_lstm, require_model, state_variables
 from ._recurrence import CellParams
 from ._trace import BidirectionalTrace, Plan, Trace, cell_params, plan_trace, run_plan
 from ._validate import model_inputs
@@ -133,7 +133,7 @@ def edited_model(model: keras.Model, edits: object, layer: str | None = None) ->
     clone = keras.models.clone_model(model)
     clone.set_weights(model.get_weights())
     for (_, src), (_, dst) in zip(all_layers(model), all_layers(clone), strict=True):
-        for a, b in zip(_states(src), _states(dst), strict=True):
+        for a, b in zip(state_variables(src), state_variables(dst), strict=True):
             b.assign(a.numpy())
     target = dict(all_layers(clone))[ref.path]
     weights = target.get_weights()
@@ -142,21 +142,6 @@ def edited_model(model: keras.Model, edits: object, layer: str | None = None) ->
     )
     target.set_weights([kernel, recurrent] + ([bias] if bias is not None else []))
     return clone
-
-
-def _states(layer: keras.layers.Layer) -> list[keras.Variable]:
-    rnns = (
-        [layer.forward_layer, layer.backward_layer]
-        if isinstance(layer, keras.layers.Bidirectional)
-        else [layer]
-    )
-    return [
-        v
-        for r in rnns
-        if isinstance(r, keras.layers.RNN) and r.stateful and getattr(r, "states", None)
-        for v in r.states
-        if v is not None
-    ]
 
 
 def model_output(model: keras.Model, x: list[np.ndarray]) -> np.ndarray:
@@ -168,11 +153,7 @@ def model_output(model: keras.Model, x: list[np.ndarray]) -> np.ndarray:
     feed = x[0] if len(x) == 1 else x
     with StateSnapshot(model):
         out = predict(model, feed)
-    if isinstance(out, list | tuple):
-        out = out[0]
-    elif isinstance(out, dict):
-        out = next(iter(out.values()))
-    return keras.ops.convert_to_numpy(out)
+    return keras.ops.convert_to_numpy(first_output(out))
 
 
 def head_output(model: keras.Model, plan: Plan, tr: Trace) -> np.ndarray | None:

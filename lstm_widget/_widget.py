@@ -221,8 +221,7 @@ class LSTMExplorer(anywidget.AnyWidget):
     def _prediction(self) -> list[float]:
         if self._outputs is None:
             self._outputs = model_output(self._model, self._x)
-        row = np.asarray(self._outputs[self.sample], dtype=np.float64).reshape(-1)
-        return [float(v) for v in row[:64]]
+        return self._row(self._outputs)
 
     @t.observe("layer", "sample", "view", "compare")
     def _on_selection(self, change: dict[str, Any]) -> None:
@@ -295,10 +294,14 @@ class LSTMExplorer(anywidget.AnyWidget):
             self.edited_prediction = [] if edited is None else self._edited_prediction()
             self.overview = overview
 
+    def _row(self, outputs: np.ndarray) -> list[float]:
+        """The shown sample's output values, flattened, at most 64."""
+        row = np.asarray(outputs[self.sample], dtype=np.float64).reshape(-1)
+        return [float(v) for v in row[:64]]
+
     def _edited_prediction(self) -> list[float]:
         assert self._edited is not None
-        row = np.asarray(self._edited[3][self.sample], dtype=np.float64).reshape(-1)
-        return [float(v) for v in row[:64]]
+        return self._row(self._edited[3])
 
     # -- messages ------------------------------------------------------------------------
 
