@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import traitlets as t
 
+from ._attribution import Attribution
 from ._explorer_parts import Difference, probe_input, step_attribution_for
 from ._model import find_lstm, lstm_refs, require_model
 from ._overview import OVERVIEW_BINS, downsample
@@ -119,6 +120,7 @@ class LSTMExplorer(anywidget.AnyWidget):
         self._traces: dict[str, Trace | BidirectionalTrace] = {}
         self._plans: dict[str, Plan] = {}
         self._edited: tuple[str, str, Trace, np.ndarray] | None = None
+        self._attributions: dict[tuple[str, str], Attribution] = {}  # (method, layer)
         self._user_features = list(feature_names) if feature_names is not None else None
         self._x: list[np.ndarray] = []
         self._outputs: np.ndarray | None = None
@@ -152,6 +154,7 @@ class LSTMExplorer(anywidget.AnyWidget):
             arrays, note = model_inputs(self._model, value), ""
         self._x = arrays
         self._traces, self._plans, self._edited = {}, {}, None
+        self._attributions = {}
         self._outputs = None
         self.probe_note = note
         with self.hold_sync():
@@ -233,8 +236,11 @@ class LSTMExplorer(anywidget.AnyWidget):
         if not self._x or self.attribution_method == "none":
             self.attribution = {}
             return
+        key = (self.attribution_method, self.layer)
         try:
-            values = step_attribution_for(self, self.attribution_method)
+            if key not in self._attributions:  # the whole batch: switching samples is free
+                self._attributions[key] = step_attribution_for(self, self.attribution_method)
+            values = self._attributions[key]
         except (TypeError, ValueError) as err:
             self.attribution = {"note": f"attribution unavailable: {err}"}
             return

@@ -148,3 +148,15 @@ def test_plot_trace_figure(model):
     assert "forget gate f" in fig.axes[0].get_title()
     with pytest.raises(ValueError, match="unknown trace array 'q'"):
         lw.plot_trace(tr, view="q")
+
+
+def test_attribution_strip_is_the_shown_samples_attribution(model):
+    x = rand(3, 12, 3)
+    w = lw.LSTMExplorer(model, x, attribution_method="occlusion")
+    ref = lw.step_attribution(model, x, method="occlusion", output_index=0)
+    for sample in (0, 2):
+        w.sample = sample
+        np.testing.assert_allclose(from_wire(w.attribution["data"]), ref[sample], rtol=1e-6)
+    assert "replaced by the baseline" in w.attribution["note"]
+    w.attribution_method = "none"
+    assert w.attribution == {}
