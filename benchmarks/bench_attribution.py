@@ -5,35 +5,24 @@ warm-up, Keras ``predict_on_batch`` of the same input for scale.
 """
 
 import os
-import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 import lstm_widget as lw  # noqa: E402
-
-
-def median_time(fn, repeats=3):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((100, 8)), keras.layers.LSTM(64), keras.layers.Dense(1)])
     x = np.random.default_rng(0).normal(size=(64, 100, 8)).astype("float32")
-    t_keras = median_time(lambda: model.predict_on_batch(x))
-    t_ig = median_time(lambda: lw.step_attribution(model, x, path_steps=32))
-    t_occ = median_time(lambda: lw.step_attribution(model, x, method="occlusion"))
-    t_cd = median_time(lambda: lw.step_attribution(model, x, method="cell_decomposition"))
+    t_keras = median_time(lambda _k: model.predict_on_batch(x), 3)
+    t_ig = median_time(lambda _k: lw.step_attribution(model, x, path_steps=32), 3)
+    t_occ = median_time(lambda _k: lw.step_attribution(model, x, method="occlusion"), 3)
+    t_cd = median_time(lambda _k: lw.step_attribution(model, x, method="cell_decomposition"), 3)
     print(f"keras {keras.__version__}; 64 x 100 x 8, LSTM(64) -> Dense(1)")
     print(f"Keras predict_on_batch             {t_keras:8.3f} s")
     print(f"integrated gradients (32 steps)    {t_ig:8.3f} s  ({t_ig / t_keras:6.1f} x predict)")

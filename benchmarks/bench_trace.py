@@ -6,27 +6,16 @@ Run: ``.venv/bin/python benchmarks/bench_trace.py`` (``--quick`` for a smoke run
 
 import argparse
 import os
-import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 import lstm_widget as lw  # noqa: E402
 
 CASES = [(1, 500, 16, 128), (256, 200, 16, 128), (1024, 100, 8, 256)]
-
-
-def median_time(fn, repeats):
-    fn()  # warm-up (graph tracing, caches)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -42,8 +31,8 @@ def main() -> None:
     for b, t, f, u in cases:
         model = keras.Sequential([keras.Input((t, f)), keras.layers.LSTM(u)])
         x = np.random.default_rng(0).normal(size=(b, t, f)).astype("float32")
-        t_keras = median_time(lambda: model.predict_on_batch(x), repeats)  # noqa: B023
-        t_trace = median_time(lambda: lw.trace(model, x), repeats)  # noqa: B023
+        t_keras = median_time(lambda _k: model.predict_on_batch(x), repeats)  # noqa: B023
+        t_trace = median_time(lambda _k: lw.trace(model, x), repeats)  # noqa: B023
         print(
             f"{f'({b}, {t}, {f}, {u})':>26} {t_keras:9.4f} {t_trace:9.4f} {t_trace / t_keras:7.2f}"
         )

@@ -9,25 +9,14 @@ median of repeats after a warm-up:
 """
 
 import os
-import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 import lstm_widget as lw  # noqa: E402
-
-
-def median_time(fn, repeats=15):
-    fn()
-    times = []
-    for k in range(repeats):
-        t0 = time.perf_counter()
-        fn(k)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -43,18 +32,18 @@ def main() -> None:
     x = np.random.default_rng(0).normal(size=(1, 500, 8)).astype("float32")
     explorer = lw.LSTMExplorer(model, x)
 
-    def keras_predict(k=0):
+    def keras_predict(k):
         model.predict_on_batch(x)
 
-    def slider_move(k=0):
+    def slider_move(k):
         explorer.edits = {"forget": {"bias_shift": -1.0 + 0.01 * k}}
 
-    def what_if(k=0):
+    def what_if(k):
         lw.what_if(model, x, {"forget": {"bias_shift": -1.0 + 0.01 * k}})
 
-    t_keras = median_time(keras_predict)
-    t_move = median_time(slider_move)
-    t_whatif = median_time(what_if)
+    t_keras = median_time(keras_predict, 15)
+    t_move = median_time(slider_move, 15)
+    t_whatif = median_time(what_if, 15)
     print(f"keras {keras.__version__}; LSTM(128) -> Dense -> Dense, T=500, one sample")
     print(f"Keras predict_on_batch     {t_keras * 1e3:8.2f} ms")
     print(
