@@ -27,6 +27,19 @@ export function options(select: HTMLSelectElement, values: readonly string[], la
 }
 
 
+/** A labelled `<select>` with the given options, appended to `parent`. */
+function select(
+  parent: HTMLElement,
+  text: string,
+  values: readonly string[],
+  labels?: readonly string[],
+): HTMLSelectElement {
+  const node = document.createElement("select");
+  options(node, values, labels);
+  labelled(parent, text, node);
+  return node;
+}
+
 /** Every element the explorer view uses. */
 export interface Parts {
   root: HTMLDivElement;
@@ -59,32 +72,32 @@ export function buildParts(host: HTMLElement): Parts {
   const note = el("div", "lstmw-note", root);
   const error = el("div", "lstmw-error", root);
   const controls = el("div", "lstmw-controls", root);
-  const layerSel = document.createElement("select");
-  labelled(controls, "layer", layerSel);
+  const layerSel = select(controls, "layer", []);
   const sampleIn = document.createElement("input");
   sampleIn.type = "number";
   sampleIn.min = "0";
   labelled(controls, "sample", sampleIn);
-  const viewSel = document.createElement("select");
-  options(viewSel, ARRAYS, ARRAYS.map((a) => LABELS[a]));
-  labelled(controls, "timeline", viewSel);
-  const orderSel = document.createElement("select");
-  options(orderSel, ["index", "variance", "activity"], ["unit index", "variance", "activity at playhead"]);
-  labelled(controls, "order", orderSel);
+  const viewSel = select(controls, "timeline", ARRAYS, ARRAYS.map((a) => LABELS[a]));
+  const orderSel = select(controls, "order", ["index", "variance", "activity"], [
+    "unit index",
+    "variance",
+    "activity at playhead",
+  ]);
   const filterIn = document.createElement("input");
   filterIn.className = "lstmw-filter";
   filterIn.placeholder = "all units, or 0-15, 40";
   labelled(controls, "units", filterIn);
-  const compareSel = document.createElement("select");
-  options(compareSel, ["baseline", "edited", "difference"], ["baseline", "edited", "edited − baseline"]);
-  labelled(controls, "show", compareSel);
-  const attrSel = document.createElement("select");
-  options(
-    attrSel,
+  const compareSel = select(controls, "show", ["baseline", "edited", "difference"], [
+    "baseline",
+    "edited",
+    "edited − baseline",
+  ]);
+  const attrSel = select(
+    controls,
+    "attribution",
     ["none", "integrated_gradients", "occlusion", "cell_decomposition"],
     ["none", "integrated gradients", "occlusion", "cell decomposition"],
   );
-  labelled(controls, "attribution", attrSel);
   const playBtn = el("button", "lstmw-play", controls);
   playBtn.textContent = "▶ play";
   const status = el("span", "lstmw-status", controls);

@@ -17,11 +17,14 @@ export interface GateEdit {
 }
 export type Edits = Partial<Record<Gate, GateEdit>>;
 
-const FIELDS: { field: Field; label: string; min: number; max: number; neutral: number }[] = [
-  { field: "kernel_scale", label: "W ×", min: 0, max: 2, neutral: 1 },
-  { field: "recurrent_scale", label: "U ×", min: 0, max: 2, neutral: 1 },
-  { field: "bias_shift", label: "b +", min: -3, max: 3, neutral: 0 },
+const FIELDS: { field: Field; label: string; min: number; max: number }[] = [
+  { field: "kernel_scale", label: "W ×", min: 0, max: 2 },
+  { field: "recurrent_scale", label: "U ×", min: 0, max: 2 },
+  { field: "bias_shift", label: "b +", min: -3, max: 3 },
 ];
+
+/** The value of each field that changes nothing. */
+const NEUTRAL: Record<Field, number> = { kernel_scale: 1, recurrent_scale: 1, bias_shift: 0 };
 
 /** The model traits the editor reads and writes. */
 export interface EditorModel {
@@ -39,7 +42,7 @@ export function normalize(edits: Edits): Edits {
     const kept: GateEdit = {};
     for (const f of FIELDS) {
       const v = e[f.field];
-      if (v !== undefined && v !== f.neutral) kept[f.field] = v;
+      if (v !== undefined && v !== NEUTRAL[f.field]) kept[f.field] = v;
     }
     if (Object.keys(kept).length > 0) {
       if (e.units) kept.units = e.units;
@@ -150,11 +153,11 @@ export function mountEditor(
       input.min = String(f.min);
       input.max = String(f.max);
       input.step = "0.05";
-      input.value = String(f.neutral);
+      input.value = String(NEUTRAL[f.field]);
       input.dataset.field = f.field;
       const readout = document.createElement("span");
       readout.className = "lstmw-readout";
-      readout.textContent = f.neutral.toFixed(2);
+      readout.textContent = NEUTRAL[f.field].toFixed(2);
       label.append(f.label, input, readout);
       row.appendChild(label);
       sliders.push({ gate, field: f.field, input, readout });
@@ -170,7 +173,7 @@ export function mountEditor(
     const reset = document.createElement("button");
     reset.textContent = "reset";
     listen(reset, "click", () => {
-      for (const s of sliders) if (s.gate === gate) s.input.value = String(FIELDS.find((f) => f.field === s.field)?.neutral);
+      for (const s of sliders) if (s.gate === gate) s.input.value = String(NEUTRAL[s.field]);
       onInput();
     });
     row.appendChild(reset);
@@ -179,7 +182,7 @@ export function mountEditor(
   const resetAll = document.createElement("button");
   resetAll.textContent = "reset all";
   listen(resetAll, "click", () => {
-    for (const s of sliders) s.input.value = String(FIELDS.find((f) => f.field === s.field)?.neutral);
+    for (const s of sliders) s.input.value = String(NEUTRAL[s.field]);
     for (const c of onlySelected.values()) c.checked = false;
     onInput();
   });
@@ -190,7 +193,7 @@ export function mountEditor(
     if (sender.holding || model.get("edit_done") < model.get("edit_version")) return;
     const edits = model.get("edits") ?? {};
     for (const s of sliders) {
-      const neutral = FIELDS.find((f) => f.field === s.field)?.neutral ?? 0;
+      const neutral = NEUTRAL[s.field];
       const v = edits[s.gate]?.[s.field];
       s.input.value = String(v ?? neutral);
       s.readout.textContent = Number(s.input.value).toFixed(2);
