@@ -232,8 +232,13 @@ def what_if(model: keras.Model, x: object, edits: object, layer: str | None = No
     baseline = run_plan(plan)
     assert not isinstance(baseline, BidirectionalTrace)
     edited = edited_trace(plan, checked)
-    base_out = model_output(model, arrays)
+    # Both outputs come from the same path, so they differ by the edit and nothing else:
+    # the layers after the LSTM on each trace where that is exact, else whole models.
     edited_out = head_output(model, plan, edited)
-    if edited_out is None:
+    if edited_out is not None:
+        base_out = head_output(model, plan, baseline)
+        assert base_out is not None
+    else:
+        base_out = model_output(model, arrays)
         edited_out = model_output(edited_model(model, checked, ref.path), arrays)
     return WhatIf(baseline, edited, base_out, edited_out, checked)
