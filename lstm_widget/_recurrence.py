@@ -24,10 +24,11 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ._activations import SIGMOID, TANH, InPlace
 
@@ -113,6 +114,12 @@ def _stack(params: CellParams) -> _Stacked:
     return _Stacked(weights, params.kernel.shape[0], has_bias, fused, scale, shift, params)
 
 
+@cache
+def _blas() -> ThreadpoolController:
+    """One controller: finding the BLAS libraries costs milliseconds, so it is done once."""
+    return ThreadpoolController()
+
+
 def _row_blocks(batch: int, units: int, workers: int) -> list[slice]:
     """Split the batch evenly over the workers, in blocks no bigger than the cap."""
     cap = max(1, _MAX_BLOCK_BYTES // (16 * units))
@@ -173,7 +180,7 @@ def run(
         for rows in blocks:
             _run_rows(stacked, x, rec, mask, units, rows)
         return rec
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+    with _blas().limit(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
         jobs = [pool.submit(_run_rows, stacked, x, rec, mask, units, rows) for rows in blocks]
         for job in jobs:
             job.result()
@@ -209,28 +216,29 @@ def _run_rows(
     h = xh[:, nf + st.has_bias :]
     h[...] = rec.final_h[rows]
     c = rec.final_c[rows].copy()
-    z = np.empty((batch, 4 * n), np.float32)
+    z = np.empty((batch, 4 * n), np.float32)  # pre-activations, then gates, in cache
+    gates = z.reshape(batch, 4, n)
     tmp = np.empty((batch, n), np.float32)
     c_new = np.empty((batch, n), np.float32)
     h_new = np.empty((batch, n), np.float32)
-    gates_tmp = np.empty((batch, 4, n), np.float32)
+    # full-size operands: a broadcast (4n,) operand makes numpy take a slower loop
+    scale, shift = np.tile(st.scale, (batch, 1)), np.tile(st.shift, (batch, 1))
 
     order = range(steps - 1, -1, -1) if st.params.go_backwards else range(steps)
     with np.errstate(over="ignore", under="ignore"):
         for t in order:
             xh[:, :nf] = x[:, t]
             np.matmul(xh, st.weights, out=z)
-            gates = gates_out[:, t] if direct else gates_tmp  # (batch, 4, n)
-            flat = flat_out[:, t] if direct else gates_tmp.reshape(batch, 4 * n)
             if st.fused:
                 np.tanh(z, out=z)
-                np.multiply(z, st.scale, out=flat)
-                flat += st.shift
+                z *= scale
+                z += shift
             else:
                 act(z[:, 2 * n : 3 * n])
                 rec_act(z[:, : 2 * n])
                 rec_act(z[:, 3 * n :])
-                flat[...] = z
+            if direct:
+                flat_out[:, t] = z  # one pass over the (strided) output
             gi, gf, gg, go = gates[:, 0], gates[:, 1], gates[:, 2], gates[:, 3]
             c_dst, h_dst = (cell_out[:, t], hidden_out[:, t]) if direct else (c_new, h_new)
             np.multiply(gf, c, out=c_dst)
