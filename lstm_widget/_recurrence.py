@@ -13,8 +13,11 @@ How it is made fast (each step is one matrix product plus a few in-place ufuncs)
 - For the default activations (Keras's sigmoid and tanh) the i, f, o columns are
   pre-halved (exact in binary floating point), so one ``tanh`` over z gives all four
   gates: sigmoid(z) = 0.5 * tanh(z / 2) + 0.5.
-- Gates and states are written straight into the result arrays, which are first
-  touched in one sequential pass (scattered first writes fault pages far slower).
+- Gates are finished in a small scratch row that stays in cache (full-size scale and
+  shift operands: numpy's loop for a broadcast operand is slower) and copied out once;
+  states are written straight into the result arrays.
+- Results are stored time-major and returned as (batch, time, ...) views, so every step
+  writes one contiguous slab per block of rows and fresh pages are touched in order.
 - Batch rows are independent: they run in blocks, one thread per core, with one BLAS
   thread each (numpy releases the GIL in products and ufuncs).
 """
@@ -54,7 +57,8 @@ class Recorded:
 
     ``gates`` is (batch, time, 4, kept units) in Keras's gate order; the per-gate
     properties are views of it. ``cell_state`` and ``hidden_state`` are (batch, time,
-    kept units); ``final_h`` and ``final_c`` are (batch, all units).
+    kept units); ``final_h`` and ``final_c`` are (batch, all units). The three recorded
+    blocks are time-major in memory (views, not C-contiguous).
     """
 
     gates: np.ndarray
@@ -163,11 +167,12 @@ def run(
     batch, steps, _ = x.shape
     n = params.recurrent_kernel.shape[0]
     kept = n if units is None else len(units)
-    shape = (batch, steps, kept)
+    # Stored time-major, returned as (batch, time, ...) views: each step then writes one
+    # contiguous slab per block of rows, and fresh pages are first touched in order.
     rec = Recorded(
-        gates=np.empty((batch, steps, 4, kept), dtype),
-        cell_state=np.empty(shape, dtype),
-        hidden_state=np.empty(shape, dtype),
+        gates=np.empty((steps, batch, 4, kept), dtype).transpose(1, 0, 2, 3),
+        cell_state=np.empty((steps, batch, kept), dtype).transpose(1, 0, 2),
+        hidden_state=np.empty((steps, batch, kept), dtype).transpose(1, 0, 2),
         final_h=h0.copy(),
         final_c=c0.copy(),
     )
@@ -200,11 +205,10 @@ def _run_rows(
     mask = None if mask_all is None else mask_all[rows]
     batch, steps, nf = x.shape
     n = st.params.recurrent_kernel.shape[0]
-    gates_out = rec.gates[rows]  # (batch, time, 4, kept), one contiguous block
-    flat_out = gates_out.reshape(batch, steps, -1)  # a view, never a copy: contiguous
+    gates_out = rec.gates[rows]  # (batch, time, 4, kept); [:, t] is contiguous
+    flat_out = gates_out.reshape(batch, steps, -1)  # a view: the last two axes are contiguous
+    assert np.may_share_memory(flat_out, gates_out)  # a copy would lose the writes
     cell_out, hidden_out = rec.cell_state[rows], rec.hidden_state[rows]
-    for out in (gates_out, cell_out, hidden_out):
-        out.fill(0)  # first touch, sequential: these rows are one contiguous block
     direct = units is None and mask is None and cell_out.dtype == np.float32
     keep = slice(None) if units is None else units
     act = st.params.activation

@@ -46,7 +46,8 @@ class Trace:
     ``hidden_state`` are the state *after* that step. At a masked step (``mask`` False)
     Keras skips the update and carries the state over: the states repeat the previous
     value and the gates are NaN (they had no effect). The four gate arrays are views of one
-    (batch, time, 4, units) block, in Keras's gate order.
+    (batch, time, 4, units) block, in Keras's gate order; arrays are stored time-major
+    (each step's values are contiguous), so they are views, not C-contiguous.
 
     Attributes
     ----------
