@@ -6,67 +6,17 @@
  */
 
 import { drawAttribution, STRIP_HEIGHT, topStep } from "./attribution";
-import { decode, type NDArray, type WireArray } from "./codec";
+import { decode, type NDArray } from "./codec";
 import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
-import { stepAfterKey, stepAtX, windowAround, xOfStep, binOfStep } from "./layout";
+import { stepAfterKey, stepAtX, windowAround, xOfStep } from "./layout";
 import { ARRAYS, drawPanels, GUTTER, hitPanel, LABELS, ROW_HEIGHT, type ArrayName } from "./panels";
-import { type Edits, mountEditor } from "./editor";
+import { mountEditor } from "./editor";
+import { type ExplorerModel, FIRST_WINDOW_STEPS, type WidgetModel, type WindowData, WINDOW_STEPS } from "./model";
 import { Requester } from "./rpc";
 import { buildParts, options } from "./dom";
+import { placeTip, timelineText } from "./tips";
 import { orderBy, parseFilter, rowVariance } from "./units";
-
-/** Traits mirrored from `lstm_widget.LSTMExplorer`. */
-export interface ExplorerModel {
-  layers: string[];
-  layer: string;
-  sample: number;
-  view: ArrayName;
-  order: "index" | "variance" | "activity";
-  unit_filter: string;
-  step: number;
-  n_samples: number;
-  n_steps: number;
-  n_units: number;
-  feature_names: string[];
-  overview: { view?: string; bins?: number; exact?: boolean; data?: WireArray; input?: WireArray };
-  prediction: number[];
-  probe_note: string;
-  error: string;
-  edits: Edits;
-  edit_version: number;
-  edit_done: number;
-  compare: "baseline" | "edited" | "difference";
-  edited_prediction: number[];
-  attribution_method: "none" | "integrated_gradients" | "occlusion" | "cell_decomposition";
-  attribution: { data?: WireArray; note?: string };
-}
-
-/** The part of anywidget's model API used here. */
-export interface WidgetModel<T> {
-  get<K extends keyof T>(key: K): T[K];
-  set<K extends keyof T>(key: K, value: T[K]): void;
-  save_changes(): void;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  on(event: string, callback: (...args: any[]) => void): void;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  off(event: string, callback: (...args: any[]) => void): void;
-  send(content: Record<string, unknown>, callbacks?: unknown, buffers?: ArrayBuffer[]): void;
-}
-
-/** Steps fetched per window request. */
-export const WINDOW_STEPS = 4096;
-/** Steps of the first, small window: values show fast, the full window follows. */
-export const FIRST_WINDOW_STEPS = 128;
-
-interface WindowData {
-  layer: string;
-  sample: number;
-  start: number;
-  stop: number;
-  units: number;
-  data: Float32Array; // (6, stop - start, units)
-}
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
   performance.mark("lstmw-render-start");
@@ -301,49 +251,32 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   }
 
   // -- tooltips ---------------------------------------------------------------------------
-  function showTip(text: string, ev: MouseEvent): void {
-    tooltip.textContent = text;
-    tooltip.style.display = "block";
-    const box = root.getBoundingClientRect();
-    tooltip.style.left = `${ev.clientX - box.left + 12}px`;
-    tooltip.style.top = `${ev.clientY - box.top + 12}px`;
-  }
   const hideTip = (): void => {
     tooltip.style.display = "none";
   };
-
   function timelineTip(ev: MouseEvent): void {
-    const x = ev.offsetX;
-    const y = ev.offsetY;
-    if (x < GUTTER || ov === null) return hideTip();
-    const s = stepAtX(x - GUTTER, width - GUTTER, steps());
-    const exact = model.get("overview").exact === true;
-    const bin = binOfStep(s, steps(), ov.shape[1]);
-    const top = inputH > 0 ? inputH + 4 : 0;
-    if (ovInput !== null && y < inputH) {
-      const f = Math.min(ovInput.shape[0] - 1, Math.floor((y / inputH) * ovInput.shape[0]));
-      const name = model.get("feature_names")[f] ?? `x${f}`;
-      const v = ovInput.data[f * ovInput.shape[1] + bin];
-      return showTip(`${name}, step ${s}: ${exact ? "" : "≈ "}${v.toPrecision(7)}`, ev);
-    }
-    if (y < top || shown.length === 0) return hideTip();
-    const r = Math.min(shown.length - 1, Math.floor(((y - top) / unitsH) * shown.length));
-    const unit = shown[r];
-    const view = model.get("view");
-    let v = ov.data[unit * ov.shape[1] + bin];
-    let approx = !exact;
-    if (approx && win !== null && s >= win.start && s < win.stop) {
-      const tw = win.stop - win.start;
-      v = win.data[(ARRAYS.indexOf(view) * tw + (s - win.start)) * win.units + unit];
-      approx = false;
-    }
-    showTip(`unit ${unit}, step ${s}: ${view} = ${approx ? "≈ " : ""}${v.toPrecision(7)}`, ev);
+    const text =
+      ov === null
+        ? null
+        : timelineText(ev.offsetX, ev.offsetY, {
+            width,
+            steps: steps(),
+            overview: ov,
+            input: ovInput,
+            exact: model.get("overview").exact === true,
+            inputH,
+            unitsH,
+            shown,
+            view: model.get("view"),
+            window: win,
+            featureNames: model.get("feature_names"),
+          });
+    placeTip(tooltip, root, text, ev);
   }
-
   function panelTip(ev: MouseEvent): void {
     const hit = hitPanel(ev.offsetX, ev.offsetY, width, stepValues(), shown);
-    if (hit === null) return hideTip();
-    showTip(`unit ${hit.unit}, step ${step}: ${hit.array} = ${hit.value.toPrecision(7)}`, ev);
+    const text = hit && `unit ${hit.unit}, step ${step}: ${hit.array} = ${hit.value.toPrecision(7)}`;
+    placeTip(tooltip, root, text, ev);
   }
 
   // -- interaction ------------------------------------------------------------------------

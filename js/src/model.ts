@@ -1,0 +1,57 @@
+/** Types shared by the explorer's modules: its traits and the anywidget model API. */
+
+import type { WireArray } from "./codec";
+import type { Edits } from "./editor";
+import type { ArrayName } from "./panels";
+
+/** Traits mirrored from `lstm_widget.LSTMExplorer`. */
+export interface ExplorerModel {
+  layers: string[];
+  layer: string;
+  sample: number;
+  view: ArrayName;
+  order: "index" | "variance" | "activity";
+  unit_filter: string;
+  step: number;
+  n_samples: number;
+  n_steps: number;
+  n_units: number;
+  feature_names: string[];
+  overview: { view?: string; bins?: number; exact?: boolean; data?: WireArray; input?: WireArray };
+  prediction: number[];
+  probe_note: string;
+  error: string;
+  edits: Edits;
+  edit_version: number;
+  edit_done: number;
+  compare: "baseline" | "edited" | "difference";
+  edited_prediction: number[];
+  attribution_method: "none" | "integrated_gradients" | "occlusion" | "cell_decomposition";
+  attribution: { data?: WireArray; note?: string };
+}
+
+/** The part of anywidget's model API used here. */
+export interface WidgetModel<T> {
+  get<K extends keyof T>(key: K): T[K];
+  set<K extends keyof T>(key: K, value: T[K]): void;
+  save_changes(): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, callback: (...args: any[]) => void): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  off(event: string, callback: (...args: any[]) => void): void;
+  send(content: Record<string, unknown>, callbacks?: unknown, buffers?: ArrayBuffer[]): void;
+}
+
+/** Steps fetched per window request. */
+export const WINDOW_STEPS = 4096;
+/** Steps of the first, small window: values show fast, the full window follows. */
+export const FIRST_WINDOW_STEPS = 128;
+
+export interface WindowData {
+  layer: string;
+  sample: number;
+  start: number;
+  stop: number;
+  units: number;
+  data: Float32Array; // (6, stop - start, units)
+}

@@ -1,0 +1,63 @@
+/** Hover read-outs: what the timeline shows under the pointer, and placing the tooltip. */
+
+import type { NDArray } from "./codec";
+import { binOfStep, stepAtX } from "./layout";
+import type { WindowData } from "./model";
+import { ARRAYS, GUTTER, type ArrayName } from "./panels";
+
+/** What the timeline draws, as needed to read a value back from a pixel. */
+export interface TimelineView {
+  width: number;
+  steps: number;
+  overview: NDArray; // (units, bins)
+  input: NDArray | null; // (features, bins)
+  exact: boolean; // one bin per step
+  inputH: number;
+  unitsH: number;
+  shown: number[]; // unit of each row
+  view: ArrayName;
+  window: WindowData | null; // full-resolution values near the playhead
+  featureNames: string[];
+}
+
+/**
+ * The read-out under pixel (x, y) of the timeline, or null over empty space. Values of
+ * a binned overview are marked "≈" unless the full-resolution window holds that step.
+ */
+export function timelineText(x: number, y: number, v: TimelineView): string | null {
+  if (x < GUTTER) return null;
+  const s = stepAtX(x - GUTTER, v.width - GUTTER, v.steps);
+  const bin = binOfStep(s, v.steps, v.overview.shape[1]);
+  const top = v.inputH > 0 ? v.inputH + 4 : 0;
+  if (v.input !== null && y < v.inputH) {
+    const f = Math.min(v.input.shape[0] - 1, Math.floor((y / v.inputH) * v.input.shape[0]));
+    const name = v.featureNames[f] ?? `x${f}`;
+    const value = v.input.data[f * v.input.shape[1] + bin];
+    return `${name}, step ${s}: ${v.exact ? "" : "≈ "}${value.toPrecision(7)}`;
+  }
+  if (y < top || v.shown.length === 0) return null;
+  const r = Math.min(v.shown.length - 1, Math.floor(((y - top) / v.unitsH) * v.shown.length));
+  const unit = v.shown[r];
+  let value = v.overview.data[unit * v.overview.shape[1] + bin];
+  let approx = !v.exact;
+  const w = v.window;
+  if (approx && w !== null && s >= w.start && s < w.stop) {
+    const span = w.stop - w.start;
+    value = w.data[(ARRAYS.indexOf(v.view) * span + (s - w.start)) * w.units + unit];
+    approx = false;
+  }
+  return `unit ${unit}, step ${s}: ${v.view} = ${approx ? "≈ " : ""}${value.toPrecision(7)}`;
+}
+
+/** Show `text` next to the pointer (hide the tooltip when null). */
+export function placeTip(tooltip: HTMLElement, root: HTMLElement, text: string | null, ev: MouseEvent): void {
+  if (text === null) {
+    tooltip.style.display = "none";
+    return;
+  }
+  tooltip.textContent = text;
+  tooltip.style.display = "block";
+  const box = root.getBoundingClientRect();
+  tooltip.style.left = `${ev.clientX - box.left + 12}px`;
+  tooltip.style.top = `${ev.clientY - box.top + 12}px`;
+}
