@@ -223,6 +223,9 @@ def what_if(model: keras.Model, x: object, edits: object, layer: str | None = No
     -------
     WhatIf
         ``.baseline`` and ``.edited`` traces, ``.baseline_output`` and ``.edited_output``.
+        Both outputs come from one path (Keras's layers after the LSTM run on each
+        trace, or whole models where that is not exact), so without an edit they are
+        equal and with one they differ by the edit alone.
     """
     model = require_model(model)
     ref = find_lstm(model, layer)
