@@ -181,6 +181,20 @@ def head_output(model: keras.Model, plan: Plan, tr: Trace) -> np.ndarray | None:
     return keras.ops.convert_to_numpy(out)
 
 
+def edited_output(
+    model: keras.Model, plan: Plan, edited: Trace, edits: dict[str, dict], x: list[np.ndarray]
+) -> np.ndarray:
+    """The model's output when ``edits`` (checked) give the LSTM of ``plan`` the trace ``edited``.
+
+    The layers after the LSTM run in Keras on the edited trace where that is exact
+    (:func:`head_output`), else a clone of the model with the edited weights runs on ``x``.
+    """
+    out = head_output(model, plan, edited)
+    if out is None:
+        out = model_output(edited_model(model, edits, plan.ref.path), x)
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class WhatIf:
     """Baseline and edited traces of one LSTM, and the model's output for both."""
@@ -234,14 +248,13 @@ def what_if(model: keras.Model, x: object, edits: object, layer: str | None = No
     plan = plan_trace(model, arrays[0] if len(arrays) == 1 else arrays, ref.path)
     baseline = run_plan(plan)
     assert not isinstance(baseline, BidirectionalTrace)
-    edited = edited_trace(plan, checked)
     # Both outputs come from the same path, so they differ by the edit and nothing else:
     # the layers after the LSTM on each trace where that is exact, else whole models.
-    edited_out = head_output(model, plan, edited)
-    if edited_out is not None:
-        base_out = head_output(model, plan, baseline)
-        assert base_out is not None
-    else:
+    base_out = head_output(model, plan, baseline)
+    if base_out is None:
         base_out = model_output(model, arrays)
-        edited_out = model_output(edited_model(model, checked, ref.path), arrays)
+    if not checked:  # nothing to edit: no second trace, no clone
+        return WhatIf(baseline, baseline, base_out, base_out, checked)
+    edited = edited_trace(plan, checked)
+    edited_out = edited_output(model, plan, edited, checked, arrays)
     return WhatIf(baseline, edited, base_out, edited_out, checked)

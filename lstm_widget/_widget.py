@@ -26,7 +26,7 @@ from ._plot import figure_png, plot_trace
 from ._serialization import to_wire
 from ._trace import SHORT_NAMES, BidirectionalTrace, Plan, Trace, plan_trace, run_plan
 from ._validate import model_inputs
-from ._whatif import check_edits, edited_model, edited_trace, head_output, model_output
+from ._whatif import check_edits, edited_model, edited_output, edited_trace, model_output
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 WINDOW_ORDER = ("i", "f", "g", "o", "c", "h")
@@ -203,9 +203,7 @@ class LSTMExplorer(anywidget.AnyWidget):
         if plan.ref.bidirectional:
             raise ValueError("what-if edits of Bidirectional layers are not supported yet.")
         edited = edited_trace(plan, checked)
-        out = head_output(self._model, plan, edited)
-        if out is None:
-            out = model_output(edited_model(self._model, checked, plan.ref.path), self._x)
+        out = edited_output(self._model, plan, edited, checked, self._x)
         self._edited = (self.layer, key, edited, out)
         return edited
 
