@@ -21,6 +21,7 @@ import numpy as np
 
 from ._feed import first_output, predict
 from ._model import StateSnapshot, find_lstm, require_model
+from ._progress import Tick, progress_bar
 from ._trace import BidirectionalTrace, Trace, trace
 from ._validate import as_array, check_finite, model_inputs
 
@@ -70,7 +71,13 @@ def _scalar_outputs(out: np.ndarray, output_index: int | None) -> np.ndarray:
     return flat[:, output_index]
 
 
-def _predict(model, x: np.ndarray, output_index: int | None, chunk: int = 4096) -> np.ndarray:  # noqa: ANN001
+def _predict(
+    model,  # noqa: ANN001
+    x: np.ndarray,
+    output_index: int | None,
+    chunk: int = 4096,
+    tick: Tick | None = None,
+) -> np.ndarray:
     import keras
 
     parts = []
@@ -78,6 +85,8 @@ def _predict(model, x: np.ndarray, output_index: int | None, chunk: int = 4096) 
         for a in range(0, x.shape[0], chunk):
             out = first_output(predict(model, x[a : a + chunk]))
             parts.append(_scalar_outputs(keras.ops.convert_to_numpy(out), output_index))
+            if tick is not None:
+                tick(min(chunk, x.shape[0] - a))
     return np.concatenate(parts)
 
 
@@ -110,6 +119,7 @@ def _integrated_gradients(
     base: np.ndarray,
     output_index: int | None,
     steps: int,  # noqa: ANN001
+    progress: bool = False,
 ) -> tuple[np.ndarray, float]:
     import tensorflow as tf
 
@@ -121,11 +131,14 @@ def _integrated_gradients(
     flat = path.reshape(steps * b, *x.shape[1:])
     grad = _gradient_fn(model)
     k = tf.constant(0 if output_index is None else output_index)
-    with StateSnapshot(model):
+    bar = progress_bar(progress, flat.shape[0], "integrated gradients", "path point")
+    with StateSnapshot(model), bar as tick:
         for a in range(0, flat.shape[0], per_call):
             g = grad(tf.convert_to_tensor(flat[a : a + per_call]), k).numpy()
             rows = np.arange(a, a + g.shape[0]) % b  # path point i is sample i % b
             np.add.at(grads, rows, g)
+            if tick is not None:
+                tick(g.shape[0])
     attr = (x - base) * grads / steps
     total = _predict(model, x, output_index) - _predict(model, base, output_index)
     err = np.abs(attr.reshape(b, -1).sum(axis=1) - total)
@@ -138,13 +151,16 @@ def _occlusion(
     x: np.ndarray,
     base: np.ndarray,
     output_index: int | None,  # noqa: ANN001
+    progress: bool = False,
 ) -> np.ndarray:
     b, t = x.shape[:2]
     full = _predict(model, x, output_index)
     occluded = np.repeat(x[:, None], t, axis=1)  # (b, t copies, t, f)
     steps = np.arange(t)
     occluded[:, steps, steps] = base[:, steps]
-    out = _predict(model, occluded.reshape(b * t, *x.shape[1:]), output_index).reshape(b, t)
+    with progress_bar(progress, b * t, "occlusion", "run") as tick:
+        flat = occluded.reshape(b * t, *x.shape[1:])
+        out = _predict(model, flat, output_index, tick=tick).reshape(b, t)
     return full[:, None] - out
 
 
@@ -195,11 +211,11 @@ def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  #
     return (forget_after(tr) > np.exp(-1.0)).sum(axis=1)
 
 
-def _cell_decomposition(model, x, layer, output_index):  # noqa: ANN001, ANN202
+def _cell_decomposition(model, x, layer, output_index, progress=False):  # noqa: ANN001, ANN202
     import keras
 
     ref = find_lstm(model, layer)
-    tr = trace(model, x, ref.path)
+    tr = trace(model, x, ref.path, progress=progress)
     if isinstance(tr, BidirectionalTrace):
         raise ValueError("cell_decomposition of a Bidirectional layer is not supported yet.")
     writes, carry = write_events(tr)
@@ -253,6 +269,7 @@ def step_attribution(
     *,
     per_feature: bool = False,
     path_steps: int = 32,
+    progress: bool = False,
 ) -> Attribution:
     """Signed share of one model output owed to each input time step.
 
@@ -274,6 +291,8 @@ def step_attribution(
         Return (batch, time, features) instead of summing features (gradient methods).
     path_steps : int
         Integration points for integrated gradients.
+    progress : bool
+        Show a progress bar (tqdm; a notebook bar in Jupyter).
 
     Returns
     -------
@@ -290,7 +309,7 @@ def step_attribution(
     if method == "cell_decomposition":
         if per_feature:
             raise ValueError("cell_decomposition splits by step only; use per_feature=False.")
-        values, note = _cell_decomposition(model, arr, layer, output_index)
+        values, note = _cell_decomposition(model, arr, layer, output_index, progress)
         return _wrap(values, method, note)
     if arr.dtype.kind != "f":
         raise ValueError(
@@ -305,10 +324,10 @@ def step_attribution(
         if per_feature:
             raise ValueError("occlusion replaces whole steps; use per_feature=False.")
         return _wrap(
-            _occlusion(model, arr, base, output_index),
+            _occlusion(model, arr, base, output_index, progress),
             method,
             "output change when a step is replaced by the baseline",
         )
-    attr, err = _integrated_gradients(model, arr, base, output_index, path_steps)
+    attr, err = _integrated_gradients(model, arr, base, output_index, path_steps, progress)
     note = f"integrated gradients, {path_steps} path steps; completeness error {err:.2%}"
     return _wrap(attr if per_feature else attr.sum(axis=2), method, note, err)

@@ -34,7 +34,10 @@ import numpy.typing as npt
 from threadpoolctl import ThreadpoolController
 
 from ._activations import SIGMOID, TANH, InPlace
+from ._progress import Tick
 
+_TICK_STEPS = 256
+"""A progress callback hears from each block of rows once per this many steps."""
 _MAX_BLOCK_BYTES = 1 * 2**20
 """Upper bound of one block's pre-activations (rows x 4 units x float32)."""
 
@@ -141,6 +144,7 @@ def run(
     mask: np.ndarray | None = None,
     units: np.ndarray | None = None,
     dtype: npt.DTypeLike = np.float32,
+    tick: Tick | None = None,
 ) -> Recorded:
     """Run the recurrence over ``x`` and record all gates and states.
 
@@ -158,6 +162,9 @@ def run(
         Indices of the units to record (all units are always computed).
     dtype : numpy dtype
         Storage dtype of the recorded arrays (float32 or float16).
+    tick : callable, optional
+        Progress: called with the number of (row, step) pairs done since its last call;
+        they add up to batch * time.
 
     Returns
     -------
@@ -183,10 +190,10 @@ def run(
     blocks = _row_blocks(batch, n, workers)
     if workers == 1:
         for rows in blocks:
-            _run_rows(stacked, x, rec, mask, units, rows)
+            _run_rows(stacked, x, rec, mask, units, rows, tick)
         return rec
     with _blas().limit(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        jobs = [pool.submit(_run_rows, stacked, x, rec, mask, units, rows) for rows in blocks]
+        jobs = [pool.submit(_run_rows, stacked, x, rec, mask, units, rows, tick) for rows in blocks]
         for job in jobs:
             job.result()
     return rec
@@ -199,6 +206,7 @@ def _run_rows(
     mask_all: np.ndarray | None,
     units: np.ndarray | None,
     rows: slice,
+    tick: Tick | None = None,
 ) -> None:
     """Run the recurrence for a block of batch rows, writing into ``rec[rows]``."""
     x = x_all[rows]
@@ -230,7 +238,9 @@ def _run_rows(
 
     order = range(steps - 1, -1, -1) if st.params.go_backwards else range(steps)
     with np.errstate(over="ignore", under="ignore"):
-        for t in order:
+        for done, t in enumerate(order, start=1):
+            if tick is not None and done % _TICK_STEPS == 0:
+                tick(_TICK_STEPS * batch)
             xh[:, :nf] = x[:, t]
             np.matmul(xh, st.weights, out=z)
             if st.fused:
@@ -270,3 +280,5 @@ def _run_rows(
             hidden_out[:, t] = h[:, keep]
     rec.final_c[rows] = c
     rec.final_h[rows] = h
+    if tick is not None:
+        tick(steps % _TICK_STEPS * batch)

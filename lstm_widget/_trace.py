@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import keras
 import numpy as np
@@ -10,6 +10,7 @@ import numpy as np
 from ._activations import in_place
 from ._feed import Feed, layer_feed
 from ._model import LayerRef, find_lstm, require_model
+from ._progress import Tick, progress_bar
 from ._recurrence import CellParams, run
 from ._validate import model_inputs, state_arrays
 
@@ -95,6 +96,17 @@ class Trace:
         b, t, u = self.hidden_state.shape
         return (b, t, u)
 
+    def row(self, index: int) -> Trace:
+        """Batch row ``index`` as a trace of batch one (views, not copies)."""
+        r = slice(index, index + 1)
+        return replace(
+            self,
+            **{name: getattr(self, name)[r] for name in TRACE_ARRAYS},
+            mask=None if self.mask is None else self.mask[r],
+            final_state=(self.final_state[0][r], self.final_state[1][r]),
+            inputs=None if self.inputs is None else self.inputs[r],
+        )
+
     def __repr__(self) -> str:
         b, t, u = self.shape
         direction = ", backwards" if self.go_backwards else ""
@@ -114,6 +126,10 @@ class BidirectionalTrace:
     def mask(self) -> np.ndarray | None:
         """(batch, time) mask shared by both directions, or None."""
         return self.forward.mask
+
+    def row(self, index: int) -> BidirectionalTrace:
+        """Batch row ``index`` of both directions, as a batch of one (views)."""
+        return BidirectionalTrace(self.forward.row(index), self.backward.row(index), self.layer)
 
     def __repr__(self) -> str:
         return f"<BidirectionalTrace {self.layer!r}: .forward {self.forward!r}, .backward>"
@@ -170,8 +186,9 @@ def _one(
     units: np.ndarray | None,
     dtype: np.dtype,
     params: CellParams | None = None,
+    tick: Tick | None = None,
 ) -> Trace:
-    rec = run(params or cell_params(rnn), inputs, state[0], state[1], mask, units, dtype)
+    rec = run(params or cell_params(rnn), inputs, state[0], state[1], mask, units, dtype, tick)
     n = int(rnn.cell.units)
     return Trace(
         input_gate=rec.input_gate,
@@ -198,6 +215,7 @@ def trace(
     units: object = None,
     dtype: str = "float32",
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    progress: bool = False,
 ) -> Trace | BidirectionalTrace:
     """Recompute every gate and state of an LSTM layer, step by step, for input ``x``.
 
@@ -220,6 +238,8 @@ def trace(
         Storage type of the recorded arrays.
     memory_budget : int
         Refuse traces bigger than this many bytes (default 2 GiB).
+    progress : bool
+        Show a progress bar of the recurrence (tqdm; a notebook bar in Jupyter).
 
     Returns
     -------
@@ -231,7 +251,7 @@ def trace(
         For a bad model, layer name, input, initial state, or a trace over the budget.
     """
     plan = plan_trace(model, x, layer, initial_state, units, dtype, memory_budget)
-    return run_plan(plan)
+    return run_plan(plan, progress=progress)
 
 
 @dataclass
@@ -286,15 +306,25 @@ def plan_trace(
     return Plan(ref, rnns, feed, states, keep, store)
 
 
-def run_plan(plan: Plan, params: list[CellParams] | None = None) -> Trace | BidirectionalTrace:
+def run_plan(
+    plan: Plan,
+    params: list[CellParams] | None = None,
+    progress: bool = False,
+    desc: str = "trace",
+) -> Trace | BidirectionalTrace:
     """Run the recurrence of a planned trace, with the layer's weights or ``params``."""
     ref, feed = plan.ref, plan.feed
+    batch, steps, _ = feed.inputs.shape
     traces = []
-    for k, rnn in enumerate(plan.rnns):
-        name = ref.path if len(plan.rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"
-        own = None if params is None else params[k]
-        state = plan.states[k]
-        traces.append(_one(rnn, name, feed.inputs, feed.mask, state, plan.keep, plan.store, own))
+    total = batch * steps * len(plan.rnns)
+    with progress_bar(progress, total, f"{desc} {ref.path}", "step") as tick:
+        for k, rnn in enumerate(plan.rnns):
+            name = ref.path if len(plan.rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"
+            own = None if params is None else params[k]
+            state = plan.states[k]
+            traces.append(
+                _one(rnn, name, feed.inputs, feed.mask, state, plan.keep, plan.store, own, tick)
+            )
     if ref.bidirectional:
         return BidirectionalTrace(forward=traces[0], backward=traces[1], layer=ref.path)
     return traces[0]
