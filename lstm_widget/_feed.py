@@ -8,6 +8,7 @@ reached level by level. Stateful layers that run on the way are restored afterwa
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import keras
@@ -78,13 +79,29 @@ def _evaluate(
     """Run ``container`` from its inputs to ``outputs`` (KerasTensors) on arrays."""
     if all(any(o is t for t in container.inputs) for o in outputs):
         return [inputs[[id(t) for t in container.inputs].index(id(o))] for o in outputs]
-    sources = container.inputs[0] if len(container.inputs) == 1 else container.inputs
-    sub = keras.Model(sources, outputs)
+    sub = _sub_model(container, outputs)
     feed = inputs[0] if len(inputs) == 1 else inputs
     result = run_model(sub, feed, mask)
     if not isinstance(result, list | tuple):  # Keras unwraps single outputs
         result = [result]
     return [keras.ops.convert_to_numpy(r) for r in result]
+
+
+_SUB_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _sub_model(container: keras.Model, outputs: list[object]) -> keras.Model:
+    """A model from ``container``'s inputs to ``outputs``, built once per container.
+
+    It shares the container's layers (and so its current weights); keeping it lets Keras
+    keep its compiled predict function, so per-sample calls do not trace again.
+    """
+    built = _SUB_MODELS.setdefault(container, {})
+    key = tuple(id(o) for o in outputs)
+    if key not in built:
+        sources = container.inputs[0] if len(container.inputs) == 1 else container.inputs
+        built[key] = keras.Model(sources, outputs)
+    return built[key]
 
 
 COMPILED_FROM_STEPS = 2000
