@@ -11,6 +11,7 @@ model with the edited weights runs).
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -176,9 +177,45 @@ def head_output(model: keras.Model, plan: Plan, tr: Trace) -> np.ndarray | None:
         out = out[:, ::-1]  # Keras returns backward sequences in processing order
     after = model.layers[model.layers.index(lstm) + 1 :]
     with StateSnapshot(model):
-        for layer in after:
-            out = layer(out, training=False)
+        if any(isinstance(layer, keras.layers.RNN | keras.layers.Bidirectional) for layer in after):
+            out = predict(_head(model, plan.ref.path, after), out)
+        else:  # a few eager calls beat a compiled call's overhead
+            for layer in after:
+                out = layer(out, training=False)
     return keras.ops.convert_to_numpy(out)
+
+
+class _Head(keras.Model):
+    """The user's layers after an LSTM, as one model that ``predict_on_batch`` compiles.
+
+    Eager recurrent layers cost a Python round trip per step (seconds for 2,000 steps).
+    Subclassing adds no graph nodes to the user's layers (a new Sequential would, and
+    ``layer.output`` would then fail); the layers and their weights are shared.
+    """
+
+    def __init__(self, layers: list[keras.layers.Layer]) -> None:
+        super().__init__(name="lstm_widget_head")  # "_head" is no valid TF scope name
+        self.after = layers
+        # The layers are built; left unbuilt, Keras would build this wrapper by calling it
+        # eagerly on the first predict (seconds per 1,000 recurrent steps).
+        self.built = True
+
+    def call(self, inputs: object, training: bool = False) -> object:
+        out = inputs
+        for layer in self.after:
+            out = layer(out, training=False)
+        return out
+
+
+_HEADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _head(model: keras.Model, path: str, after: list[keras.layers.Layer]) -> _Head:
+    """The cached :class:`_Head` of ``model`` after the LSTM at ``path``."""
+    heads = _HEADS.setdefault(model, {})
+    if path not in heads or heads[path].after != after:
+        heads[path] = _Head(after)
+    return heads[path]
 
 
 def edited_output(
@@ -206,10 +243,10 @@ class WhatIf:
     edits: dict[str, dict[str, Any]]
 
 
-def edited_trace(plan: Plan, edits: dict[str, dict]) -> Trace:
+def edited_trace(plan: Plan, edits: dict[str, dict], progress: bool = False) -> Trace:
     """The trace of ``plan`` with edited weights (``edits`` checked)."""
     params = edit_params(_base_params(plan), edits)
-    tr = run_plan(plan, [params])
+    tr = run_plan(plan, [params], progress=progress, desc="edited")
     assert not isinstance(tr, BidirectionalTrace)
     return tr
 
@@ -218,7 +255,14 @@ def _base_params(plan: Plan) -> CellParams:
     return cell_params(plan.rnns[0])
 
 
-def what_if(model: keras.Model, x: object, edits: object, layer: str | None = None) -> WhatIf:
+def what_if(
+    model: keras.Model,
+    x: object,
+    edits: object,
+    layer: str | None = None,
+    *,
+    progress: bool = False,
+) -> WhatIf:
     """Trace an LSTM and the model's output with and without weight edits.
 
     Parameters
@@ -232,6 +276,8 @@ def what_if(model: keras.Model, x: object, edits: object, layer: str | None = No
         fields change nothing.
     layer : str, optional
         Which LSTM; the first if omitted.
+    progress : bool
+        Show progress bars of the baseline and edited recurrences (tqdm).
 
     Returns
     -------
@@ -246,7 +292,7 @@ def what_if(model: keras.Model, x: object, edits: object, layer: str | None = No
     checked = check_edits(edits, int(_lstm_of(ref).cell.units))
     arrays = model_inputs(model, x)
     plan = plan_trace(model, arrays[0] if len(arrays) == 1 else arrays, ref.path)
-    baseline = run_plan(plan)
+    baseline = run_plan(plan, progress=progress, desc="baseline")
     assert not isinstance(baseline, BidirectionalTrace)
     # Both outputs come from the same path, so they differ by the edit and nothing else:
     # the layers after the LSTM on each trace where that is exact, else whole models.
@@ -255,6 +301,6 @@ def what_if(model: keras.Model, x: object, edits: object, layer: str | None = No
         base_out = model_output(model, arrays)
     if not checked:  # nothing to edit: no second trace, no clone
         return WhatIf(baseline, baseline, base_out, base_out, checked)
-    edited = edited_trace(plan, checked)
+    edited = edited_trace(plan, checked, progress)
     edited_out = edited_output(model, plan, edited, checked, arrays)
     return WhatIf(baseline, edited, base_out, edited_out, checked)
