@@ -1,17 +1,11 @@
-"""Helpers of the explorer: the probe input, edited-minus-baseline traces, attribution."""
+"""Helpers of the explorer: the probe input and edited-minus-baseline traces."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
 
-from ._attribution import Attribution, step_attribution
 from ._trace import Trace
-
-if TYPE_CHECKING:
-    from ._widget import LSTMExplorer
 
 PROBE_SEED = 0
 PROBE_STEPS = 50
@@ -38,15 +32,6 @@ def probe_input(model: keras.Model) -> tuple[list[np.ndarray], str]:
         "explorer.x = x."
     )
     return arrays, note
-
-
-def step_attribution_for(explorer: LSTMExplorer, method: str) -> Attribution:
-    """Attribution of the explorer's input to the model's first output value."""
-    feed = explorer._x[0] if len(explorer._x) == 1 else explorer._x
-    out = np.asarray(explorer._prediction())
-    index = 0 if out.size > 1 else None
-    layer = explorer._path()[0]
-    return step_attribution(explorer.model, feed, method, output_index=index, layer=layer)
 
 
 class Difference:

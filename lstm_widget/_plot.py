@@ -41,6 +41,8 @@ def plot_trace(
     view: str = "c",
     step: int | None = None,
     feature_names: Sequence[str] | None = None,
+    *,
+    sample_label: int | None = None,
 ) -> Figure:
     """Plot the layer input and one trace array over time, for one sample.
 
@@ -56,6 +58,9 @@ def plot_trace(
         Draw a playhead at this step.
     feature_names : sequence of str, optional
         Labels of the input features.
+    sample_label : int, optional
+        The sample's number in the title, when it differs from ``sample`` (a trace of
+        one sample taken from a larger batch).
 
     Returns
     -------
@@ -69,6 +74,7 @@ def plot_trace(
     batch, steps, units = values.shape
     if not 0 <= sample < batch:
         raise ValueError(f"sample must be in 0..{batch - 1}, got {sample}.")
+    named = sample if sample_label is None else sample_label
     rows = 2 if trace.inputs is not None else 1
     fig = Figure(figsize=(9, 1.6 + 1.8 * rows), layout="constrained")
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
@@ -77,9 +83,9 @@ def plot_trace(
         _heatmap(axes[0], fig, downsample(trace.inputs[sample]), "inputs", "input feature")
         if feature_names is not None and len(feature_names) == feats and feats <= 16:
             axes[0].set_yticks(range(feats), [str(n) for n in feature_names])
-        axes[0].set_title(f"{trace.layer}: layer input and {_TITLES[key]}, sample {sample}")
+        axes[0].set_title(f"{trace.layer}: layer input and {_TITLES[key]}, sample {named}")
     else:
-        axes[0].set_title(f"{trace.layer}: {_TITLES[key]}, sample {sample}")
+        axes[0].set_title(f"{trace.layer}: {_TITLES[key]}, sample {named}")
     _heatmap(axes[-1], fig, downsample(values[sample]), key, "unit")
     bins = min(steps, 2048)
     if bins < steps:

@@ -1,16 +1,20 @@
 """``LSTMExplorer``: the notebook widget (kernel side).
 
-The kernel holds the traces. The front end gets a downsampled overview of the chosen
-array as a trait, and asks for full-resolution windows of all six arrays with
+The kernel holds the traces, computed for the sample shown (see ``_session.py``). The
+front end gets a downsampled overview of the chosen array as a trait, and asks for
+full-resolution windows of all six arrays with
 ``{"type": "window", "id", "layer", "sample", "start", "stop"}`` messages; the reply
 echoes the id and carries the window as binary float32 buffers, or is an
-``{"type": "error", "id", "message"}``.
+``{"type": "error", "id", "message"}``. While the kernel computes, ``busy`` says what.
 """
 
 from __future__ import annotations
 
 import base64
 import pathlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anywidget
@@ -18,15 +22,15 @@ import keras
 import numpy as np
 import traitlets as t
 
-from ._attribution import Attribution
-from ._explorer_parts import Difference, probe_input, step_attribution_for
+from ._explorer_parts import Difference, probe_input
 from ._model import find_lstm, lstm_refs, require_model
 from ._overview import OVERVIEW_BINS, downsample
 from ._plot import figure_png, plot_trace
 from ._serialization import to_wire
-from ._trace import SHORT_NAMES, BidirectionalTrace, Plan, Trace, plan_trace, run_plan
+from ._session import DEFAULT_CACHE_BUDGET, Session
+from ._trace import SHORT_NAMES, BidirectionalTrace, Trace
 from ._validate import model_inputs
-from ._whatif import check_edits, edited_model, edited_output, edited_trace, model_output
+from ._whatif import edited_model
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 WINDOW_ORDER = ("i", "f", "g", "o", "c", "h")
@@ -47,6 +51,9 @@ class LSTMExplorer(anywidget.AnyWidget):
         shown per direction, ``"name/forward"`` and ``"name/backward"``.
     feature_names : sequence of str, optional
         Names of the layer-input features (first LSTM layer only).
+    memory_budget : int
+        Bytes of traces the kernel keeps cached (1 GiB by default). Work is per sample:
+        the batch may be as large as the model accepts.
     **kwargs
         Initial values of the traits below (``sample``, ``view``, ``order``...).
     """
@@ -75,7 +82,11 @@ class LSTMExplorer(anywidget.AnyWidget):
     overview = t.Dict().tag(sync=True)
     """``{"view", "bins", "exact", "data": wire (units, bins), "input": wire (features, bins)}``."""
     prediction = t.List(t.Float()).tag(sync=True)
-    """The model's output for the shown sample (first output, flattened, at most 64 values)."""
+    """The model's output for the shown sample (first output, flattened, at most 64 values).
+
+    Computed by Keras's layers after the shown LSTM, run on its trace, where that is exact
+    (the same path as :attr:`edited_prediction`); else by the whole model.
+    """
     probe_note = t.Unicode("").tag(sync=True)
     """Non-empty while a probe input stands in for real data."""
     error = t.Unicode("").tag(sync=True)
@@ -96,6 +107,10 @@ class LSTMExplorer(anywidget.AnyWidget):
     """Bumped by the front end with each edit it sends."""
     edit_done = t.Int(0).tag(sync=True)
     """The last ``edit_version`` the kernel finished: the front end sends the next edit then."""
+    busy = t.Unicode("").tag(sync=True)
+    """What the kernel is computing now, e.g. "computing sample 3: ..." (empty when idle)."""
+    model_note = t.Unicode("").tag(sync=True)
+    """Set when the explorer noticed a changed model and recomputed (empty before)."""
 
     def __init__(
         self,
@@ -104,32 +119,22 @@ class LSTMExplorer(anywidget.AnyWidget):
         layer: str | None = None,
         *,
         feature_names: list[str] | None = None,
+        memory_budget: int = DEFAULT_CACHE_BUDGET,
         **kwargs: Any,
     ) -> None:
         unknown = sorted(set(kwargs) - set(self.class_trait_names(sync=True)))
         if unknown:
             raise TypeError(f"LSTMExplorer got unexpected keyword argument(s): {unknown}.")
         self._model = require_model(model)
-        refs = lstm_refs(self._model)
         find_lstm(self._model, layer)  # clear error for no LSTM / unknown name
-        names = []
-        for ref in refs:
-            names += (
-                [f"{ref.path}/forward", f"{ref.path}/backward"] if ref.bidirectional else [ref.path]
-            )
-        self._traces: dict[str, Trace | BidirectionalTrace] = {}
-        self._plans: dict[str, Plan] = {}
-        self._edited: tuple[str, str, Trace, np.ndarray] | None = None
-        self._attributions: dict[tuple[str, str], Attribution] = {}  # (method, layer)
+        names = layer_names(self._model)
+        self._session = Session(self._model, memory_budget, notify=self._notify)
         self._user_features = list(feature_names) if feature_names is not None else None
-        self._x: list[np.ndarray] = []
-        self._outputs: np.ndarray | None = None
         first = self._choice(layer, names)
         sample = int(kwargs.pop("sample", 0))
         super().__init__(layers=names, layer=first, **kwargs)
         self.on_msg(self._on_message)
-        self.x = x
-        self.sample = sample
+        self._load(x, sample)  # the first paint computes the sample asked for, only
 
     @staticmethod
     def _choice(layer: str | None, names: list[str]) -> str:
@@ -144,114 +149,157 @@ class LSTMExplorer(anywidget.AnyWidget):
     @property
     def x(self) -> list[np.ndarray] | np.ndarray:
         """The input shown; assigning a new one updates the widget."""
-        return self._x[0] if len(self._x) == 1 else self._x
+        arrays = self._session.arrays
+        return arrays[0] if len(arrays) == 1 else arrays
 
     @x.setter
     def x(self, value: object) -> None:
+        self._load(value, None)
+
+    def _load(self, value: object, sample: int | None) -> None:
+        """Show input ``value`` (None: a probe input) at ``sample``.
+
+        ``sample=None`` keeps the shown sample where the new input has it, else shows 0.
+        """
         if value is None:
             arrays, note = probe_input(self._model)
         else:
             arrays, note = model_inputs(self._model, value), ""
-        self._x = arrays
-        self._traces, self._plans, self._edited = {}, {}, None
-        self._attributions = {}
-        self._outputs = None
+        self._session.set_inputs(arrays)
         self.probe_note = note
-        with self.hold_sync():
-            self.n_samples = int(arrays[0].shape[0])
-            if self.sample >= self.n_samples:
-                self.sample = 0
-            self._refresh()
-            self._on_attribution({})
+        n = int(arrays[0].shape[0])
+        if sample is None:
+            sample = self.sample if self.sample < n else 0
+        elif not 0 <= sample < n:
+            raise ValueError(f"sample must be in 0..{n - 1} (x has {n} samples), got {sample}.")
+        self.n_samples = n
+        if sample != self.sample:
+            self.sample = sample  # the observers recompute
+        else:
+            self._update(attribution=True)
 
     @property
     def model(self) -> keras.Model:
         """The model shown (read-only)."""
         return self._model
 
+    def refresh(self) -> None:
+        """Recompute everything shown from the model as it is now (drops the cache).
+
+        The explorer also does this by itself at the next interaction when it notices
+        that the model's weights or stateful states changed.
+        """
+        self._session.clear()
+        self._update(attribution=True)
+
+    def cache_info(self) -> dict[str, Any]:
+        """What the kernel keeps: ``{"entries": [(kind, layer, sample, ...)], "bytes", "budget"}``.
+
+        ``sample`` is None where a model can only run its whole batch (stateful layers or
+        a fixed batch size).
+        """
+        s = self._session
+        return {"entries": s.keys(), "bytes": s.cached_bytes, "budget": s.budget}
+
     def _path(self) -> tuple[str, str | None]:
         """The shown layer's path and direction (None unless Bidirectional)."""
-        if self.layer in {r.path for r in lstm_refs(self._model)}:
+        refs = {r.path: r for r in lstm_refs(self._model)}
+        if self.layer in refs and not refs[self.layer].bidirectional:
             return self.layer, None
-        path, direction = self.layer.rsplit("/", 1)
-        return path, direction
+        path, _, direction = self.layer.rpartition("/")
+        if path in refs and refs[path].bidirectional:
+            return path, direction
+        raise ValueError(
+            f"layer {self.layer!r} is no longer in the model; its LSTM layers are now: "
+            f"{', '.join(layer_names(self._model)) or 'none'}."
+        )
 
     def current_trace(self) -> Trace:
-        """The :class:`Trace` of the shown layer (one direction for Bidirectional)."""
+        """The :class:`Trace` of the shown layer (one direction) for the shown sample.
+
+        A batch of one: ``explorer.current_trace()`` equals ``trace(model, x[[sample]])``.
+        """
+        self._check_model()
+        return self._base(self.sample)
+
+    def edited_trace(self) -> Trace | None:
+        """The shown sample's trace with :attr:`edits` applied (None without edits)."""
+        self._check_model()
+        edited = self._session.edited(self._path()[0], self.sample, self.edits)
+        return None if edited is None else edited[0]
+
+    def edited_model(self) -> keras.Model:
+        """A new Keras model with :attr:`edits` applied to the shown layer."""
+        return edited_model(self._model, self.edits, self._path()[0])
+
+    def _base(self, sample: int) -> Trace:
         path, direction = self._path()
-        if path not in self._traces:
-            feed = self._x[0] if len(self._x) == 1 else self._x
-            self._plans[path] = plan_trace(self._model, feed, path)
-            self._traces[path] = run_plan(self._plans[path])
-        tr = self._traces[path]
+        tr = self._session.trace(path, sample)
         if isinstance(tr, BidirectionalTrace):
             return tr.forward if direction != "backward" else tr.backward
         return tr
 
-    def edited_trace(self) -> Trace | None:
-        """The shown layer's trace with :attr:`edits` applied (None without edits)."""
-        if not self.edits:
-            return None
-        key = repr(sorted(self.edits.items()))
-        if self._edited is not None and self._edited[:2] == (self.layer, key):
-            return self._edited[2]
-        base = self.current_trace()
-        plan = self._plans[
-            base.layer.rsplit("/", 1)[0] if base.layer not in self._plans else base.layer
-        ]
-        checked = check_edits(self.edits, int(plan.rnns[0].cell.units))
-        if plan.ref.bidirectional:
-            raise ValueError("what-if edits of Bidirectional layers are not supported yet.")
-        edited = edited_trace(plan, checked)
-        out = edited_output(self._model, plan, edited, checked, self._x)
-        self._edited = (self.layer, key, edited, out)
-        return edited
-
-    def edited_model(self) -> keras.Model:
-        """A new Keras model with :attr:`edits` applied to the shown layer."""
-        return edited_model(self._model, self.edits, self.layer)
-
-    def _shown(self) -> Trace | Difference:
-        base = self.current_trace()
+    def _shown(self, sample: int) -> Trace | Difference:
+        base = self._base(sample)
         if self.compare == "baseline" or not self.edits:
             return base
-        edited = self.edited_trace()
-        assert edited is not None
-        return edited if self.compare == "edited" else Difference(base, edited)
+        edited = self._session.edited(self._path()[0], sample, self.edits)
+        if edited is None:
+            return base
+        return edited[0] if self.compare == "edited" else Difference(base, edited[0])
 
-    def _prediction(self) -> list[float]:
-        if self._outputs is None:
-            self._outputs = model_output(self._model, self._x)
-        return self._row(self._outputs)
+    # -- interactions ----------------------------------------------------------------------
+
+    def _notify(self, message: str) -> None:
+        """Say what the kernel is computing (the front end shows it if it takes a while)."""
+        self.busy = f"computing {message} …"
+
+    @contextmanager
+    def _working(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self.busy = ""
+
+    def _check_model(self) -> bool:
+        """Recompute what is shown if the model changed since; True if it did."""
+        if not self._session.sync():
+            return False
+        self.model_note = (
+            "The model's weights or states changed since this view was computed (fit, "
+            f"set_weights, ...): recomputed at {time.strftime('%H:%M:%S')}."
+        )
+        names = layer_names(self._model)
+        if names != self.layers:
+            self.layers = names
+        self._refresh()
+        self._attribute()
+        return True
+
+    def _update(self, attribution: bool = False) -> None:
+        """Recompute what is shown (after a check of the model)."""
+        if not self._session.arrays:
+            return
+        with self._working():
+            if not self._check_model():
+                self._refresh()
+                if attribution:
+                    self._attribute()
 
     @t.observe("layer", "sample", "view", "compare")
     def _on_selection(self, change: dict[str, Any]) -> None:
-        if self._x:
-            self._refresh()
+        self._update(attribution=change["name"] in ("layer", "sample"))
 
-    @t.observe("attribution_method", "sample", "layer")
+    @t.observe("attribution_method")
     def _on_attribution(self, change: dict[str, Any]) -> None:
-        if not self._x or self.attribution_method == "none":
-            self.attribution = {}
-            return
-        key = (self.attribution_method, self.layer)
-        try:
-            if key not in self._attributions:  # the whole batch: switching samples is free
-                self._attributions[key] = step_attribution_for(self, self.attribution_method)
-            values = self._attributions[key]
-        except (TypeError, ValueError) as err:
-            self.attribution = {"note": f"attribution unavailable: {err}"}
-            return
-        self.attribution = {
-            "data": to_wire(downsample(values[self.sample][:, None])[0]),
-            "note": values.note,
-        }
+        self._update(attribution=True)
 
     @t.observe("edits")
     def _on_edits(self, change: dict[str, Any]) -> None:
-        if self._x:
-            self._refresh()
-        self.edit_done = self.edit_version
+        try:
+            self._update()
+        finally:
+            self.edit_done = self.edit_version
 
     @t.validate("sample")
     def _valid_sample(self, proposal: dict[str, Any]) -> int:
@@ -266,15 +314,29 @@ class LSTMExplorer(anywidget.AnyWidget):
             raise t.TraitError(f"layer must be one of {self.layers}, got {proposal['value']!r}.")
         return proposal["value"]
 
+    def _attribute(self) -> None:
+        """The step attribution of the shown sample, if one is asked for."""
+        method = self.attribution_method
+        if method == "none":
+            self.attribution = {}
+            return
+        try:
+            values = self._session.attribution(method, self._path()[0], self.sample)
+        except (TypeError, ValueError) as err:
+            self.attribution = {"note": f"attribution unavailable: {err}"}
+            return
+        self.attribution = {"data": to_wire(downsample(values[0][:, None])[0]), "note": values.note}
+
     def _refresh(self) -> None:
         try:
-            tr = self._shown()
-            edited = self.edited_trace()
+            path = self._path()[0]
+            tr = self._shown(self.sample)
+            prediction = self._session.output(path, self.sample)
+            edited = self._session.edited(path, self.sample, self.edits) if self.edits else None
         except (TypeError, ValueError) as err:
             self.error = str(err)
             return
-        self.error = ""
-        values = tr.array(self.view)[self.sample]
+        values = tr.array(self.view)[0]
         steps, units = values.shape
         first = lstm_refs(self._model)[0].path
         is_first = self.layer == first or self.layer.startswith(f"{first}/")
@@ -289,23 +351,15 @@ class LSTMExplorer(anywidget.AnyWidget):
             "data": to_wire(downsample(values)),
         }
         if tr.inputs is not None:
-            overview["input"] = to_wire(downsample(tr.inputs[self.sample]))
+            overview["input"] = to_wire(downsample(tr.inputs[0]))
         with self.hold_sync():
+            self.error = ""
             self.n_steps, self.n_units = int(steps), int(units)
             self.feature_names = names
             self.step = min(self.step, steps - 1)
-            self.prediction = self._prediction()
-            self.edited_prediction = [] if edited is None else self._edited_prediction()
+            self.prediction = _first_values(prediction)
+            self.edited_prediction = [] if edited is None else _first_values(edited[1])
             self.overview = overview
-
-    def _row(self, outputs: np.ndarray) -> list[float]:
-        """The shown sample's output values, flattened, at most 64."""
-        row = np.asarray(outputs[self.sample], dtype=np.float64).reshape(-1)
-        return [float(v) for v in row[:64]]
-
-    def _edited_prediction(self) -> list[float]:
-        assert self._edited is not None
-        return self._row(self._edited[3])
 
     # -- messages ------------------------------------------------------------------------
 
@@ -318,23 +372,21 @@ class LSTMExplorer(anywidget.AnyWidget):
             The reply content (without id) and its two buffers: (6, steps, units) in
             :data:`WINDOW_ORDER` and the layer input (steps, features).
         """
-        tr = self._shown()
-        batch, steps, units = tr.shape
-        if not 0 <= sample < batch:
-            raise ValueError(f"sample must be in 0..{batch - 1}, got {sample}.")
+        with self._working():
+            self._check_model()
+            tr = self._shown(int(sample))
+        _, steps, units = tr.shape
         start, stop = max(0, int(start)), min(steps, int(stop))
         if start >= stop:
             raise ValueError(f"empty window [{start}, {stop}) for {steps} steps.")
-        block = np.stack([tr.array(k)[sample, start:stop] for k in WINDOW_ORDER])
+        block = np.stack([tr.array(k)[0, start:stop] for k in WINDOW_ORDER])
         block = np.ascontiguousarray(block, dtype=np.float32)
-        inputs = (
-            tr.inputs[sample, start:stop] if tr.inputs is not None else np.zeros((stop - start, 0))
-        )
+        inputs = tr.inputs[0, start:stop] if tr.inputs is not None else np.zeros((stop - start, 0))
         inputs = np.ascontiguousarray(inputs, dtype=np.float32)
         content = {
             "type": "window",
             "layer": self.layer,
-            "sample": sample,
+            "sample": int(sample),
             "start": start,
             "stop": stop,
             "shape": list(block.shape),
@@ -362,7 +414,12 @@ class LSTMExplorer(anywidget.AnyWidget):
     def figure(self):  # noqa: ANN201
         """The current view as a matplotlib Figure (see :func:`lstm_widget.plot_trace`)."""
         return plot_trace(
-            self.current_trace(), self.sample, self.view, self.step, self.feature_names
+            self.current_trace(),
+            0,
+            self.view,
+            self.step,
+            self.feature_names,
+            sample_label=self.sample,
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -372,6 +429,21 @@ class LSTMExplorer(anywidget.AnyWidget):
             png = figure_png(self.figure())
             data["image/png"] = base64.b64encode(png).decode("ascii")
         return bundle
+
+
+def layer_names(model: keras.Model) -> list[str]:
+    """The explorer's layer choices: LSTM paths, Bidirectional ones once per direction."""
+    names = []
+    for ref in lstm_refs(model):
+        both = [f"{ref.path}/forward", f"{ref.path}/backward"]
+        names += both if ref.bidirectional else [ref.path]
+    return names
+
+
+def _first_values(outputs: np.ndarray) -> list[float]:
+    """The first output values of a batch of one, flattened, at most 64."""
+    row = np.asarray(outputs[0], dtype=np.float64).reshape(-1)
+    return [float(v) for v in row[:64]]
 
 
 __all__ = ["LSTMExplorer", "SHORT_NAMES", "WINDOW_ORDER", "probe_input"]

@@ -46,15 +46,18 @@ def test_layers_and_probe_input(model):
     x = rand(3, 12, 3)
     w.x = x
     assert w.probe_note == "" and w.n_samples == 3
-    tr = lw.trace(model, x, "first")
+    # the explorer computes the shown sample alone: exactly trace() of that sample
+    tr = lw.trace(model, x[[0]], "first")
     np.testing.assert_array_equal(from_wire(w.overview["data"]), tr.cell_state[0].T)
     np.testing.assert_array_equal(from_wire(w.overview["input"]), x[0].T)
+    batch = lw.trace(model, x, "first")  # the whole batch rounds its products differently
+    np.testing.assert_allclose(from_wire(w.overview["data"]), batch.cell_state[0].T, atol=1e-6)
 
 
 def test_prediction_is_the_model_output(model):
     x = rand(2, 12, 3)
     w = lw.LSTMExplorer(model, x, sample=1)
-    np.testing.assert_allclose(w.prediction, keras.ops.convert_to_numpy(model(x))[1], rtol=1e-6)
+    np.testing.assert_allclose(w.prediction, keras.ops.convert_to_numpy(model(x))[1], atol=1e-6)
 
 
 def test_selection_changes_overview(model):
@@ -62,8 +65,8 @@ def test_selection_changes_overview(model):
     w = lw.LSTMExplorer(model, x, layer="bi")
     assert w.layer == "bi/forward"
     w.layer, w.sample, w.view = "bi/backward", 1, "f"
-    tr = lw.trace(model, x, "bi").backward
-    np.testing.assert_array_equal(from_wire(w.overview["data"]), tr.forget_gate[1].T)
+    tr = lw.trace(model, x[[1]], "bi").backward
+    np.testing.assert_array_equal(from_wire(w.overview["data"]), tr.forget_gate[0].T)
     assert w.feature_names == [f"in{k}" for k in range(5)]
     with pytest.raises(Exception, match="sample must be in 0..1"):
         w.sample = 5
@@ -81,9 +84,9 @@ def test_window_message_round_trip(model):
     content, buffers = sent.messages[-1]
     assert content["id"] == 7 and content["shape"] == [6, 7, 5]
     block = np.frombuffer(buffers[0], "<f4").reshape(content["shape"])
-    tr = lw.trace(model, x, "first")
+    tr = lw.trace(model, x[[1]], "first")
     for k, name in enumerate(WINDOW_ORDER):
-        np.testing.assert_array_equal(block[k], tr.array(name)[1, 2:9])
+        np.testing.assert_array_equal(block[k], tr.array(name)[0, 2:9])
     inputs = np.frombuffer(buffers[1], "<f4").reshape(content["input_shape"])
     np.testing.assert_array_equal(inputs, x[1, 2:9])
 
@@ -108,6 +111,8 @@ def test_bad_arguments(model):
         lw.LSTMExplorer(model, rand(1, 12, 5))
     with pytest.raises(ValueError, match="no layer named 'zzz'"):
         lw.LSTMExplorer(model, layer="zzz")
+    with pytest.raises(ValueError, match=r"sample must be in 0..1 \(x has 2 samples\), got 2"):
+        lw.LSTMExplorer(model, rand(2, 12, 3), sample=2)
 
 
 def test_static_png_fallback_and_model_untouched(model):
@@ -153,10 +158,12 @@ def test_plot_trace_figure(model):
 def test_attribution_strip_is_the_shown_samples_attribution(model):
     x = rand(3, 12, 3)
     w = lw.LSTMExplorer(model, x, attribution_method="occlusion")
-    ref = lw.step_attribution(model, x, method="occlusion", output_index=0)
+    batch = lw.step_attribution(model, x, method="occlusion", output_index=0)
     for sample in (0, 2):
         w.sample = sample
-        np.testing.assert_allclose(from_wire(w.attribution["data"]), ref[sample], rtol=1e-6)
+        ref = lw.step_attribution(model, x[[sample]], method="occlusion", output_index=0)
+        np.testing.assert_allclose(from_wire(w.attribution["data"]), ref[0], rtol=1e-6)
+        np.testing.assert_allclose(from_wire(w.attribution["data"]), batch[sample], atol=1e-6)
     assert "replaced by the baseline" in w.attribution["note"]
     w.attribution_method = "none"
     assert w.attribution == {}
