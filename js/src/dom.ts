@@ -44,6 +44,8 @@ function select(
 export interface Parts {
   root: HTMLDivElement;
   note: HTMLDivElement;
+  modelNote: HTMLDivElement;
+  busySlot: HTMLDivElement;
   error: HTMLDivElement;
   layerSel: HTMLSelectElement;
   sampleIn: HTMLInputElement;
@@ -70,6 +72,8 @@ export function buildParts(host: HTMLElement): Parts {
   root.tabIndex = 0;
   el("style", "", root).textContent = CSS;
   const note = el("div", "lstmw-note", root);
+  const modelNote = el("div", "lstmw-model-note", root);
+  const busySlot = el("div", "lstmw-busy-slot", root);
   const error = el("div", "lstmw-error", root);
   const controls = el("div", "lstmw-controls", root);
   const layerSel = select(controls, "layer", []);
@@ -112,7 +116,7 @@ export function buildParts(host: HTMLElement): Parts {
   const tooltip = el("div", "lstmw-tooltip", root);
 
   return {
-    root, note, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel,
+    root, note, modelNote, busySlot, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel,
     playBtn, status, prediction, editorSlot, base, overlay, strip, attrNote, panels, tooltip,
   };
 }

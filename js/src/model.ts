@@ -28,6 +28,8 @@ export interface ExplorerModel {
   edited_prediction: number[];
   attribution_method: "none" | "integrated_gradients" | "occlusion" | "cell_decomposition";
   attribution: { data?: WireArray; note?: string };
+  busy: string;
+  model_note: string;
 }
 
 /** The part of anywidget's model API used here. */

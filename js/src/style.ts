@@ -21,6 +21,11 @@ export const CSS = `
   margin-bottom: 6px;
 }
 .lstmw-error { color: var(--jp-error-color1, #c62828); margin-bottom: 6px; }
+.lstmw-model-note { color: var(--jp-ui-font-color2, #666); margin-bottom: 6px; }
+.lstmw-model-note:empty { display: none; }
+.lstmw-busy { display: flex; gap: 8px; align-items: center; margin-bottom: 6px; color: var(--jp-ui-font-color2, #666); }
+.lstmw-busy[hidden] { display: none; }
+.lstmw-busy progress { width: 120px; height: 8px; accent-color: var(--jp-brand-color1, #1976d2); }
 .lstmw-note:empty, .lstmw-error:empty { display: none; }
 .lstmw-controls { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; margin-bottom: 6px; }
 .lstmw-controls label { display: inline-flex; gap: 4px; align-items: center; }

@@ -11,6 +11,7 @@ import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
 import { stepAfterKey, stepAtX, windowAround, xOfStep } from "./layout";
 import { ARRAYS, drawPanels, GUTTER, hitPanel, LABELS, ROW_HEIGHT, type ArrayName } from "./panels";
+import { mountBusy } from "./busy";
 import { mountEditor } from "./editor";
 import { type ExplorerModel, FIRST_WINDOW_STEPS, type WidgetModel, type WindowData, WINDOW_STEPS } from "./model";
 import { Requester } from "./rpc";
@@ -28,6 +29,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const picked = parseFilter(model.get("unit_filter"), model.get("n_units"));
     return typeof picked === "string" ? null : picked;
   });
+  const busy = mountBusy(parts.busySlot);
   const requester = new Requester(model);
   let ov: NDArray | null = null;
   let ovInput: NDArray | null = null;
@@ -231,6 +233,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     orderSel.value = model.get("order");
     if (document.activeElement !== filterIn) filterIn.value = model.get("unit_filter");
     note.textContent = model.get("probe_note");
+    parts.modelNote.textContent = model.get("model_note");
     error.textContent = model.get("error");
     compareSel.value = model.get("compare");
     const fmt = (p: number[]): string => p.map((v) => v.toPrecision(5)).join(", ");
@@ -247,6 +250,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     syncControls();
     step = Math.min(model.get("step"), Math.max(0, steps() - 1));
     refresh();
+    performance.mark("lstmw-overview-drawn"); // a new overview is on screen (benchmarks read it)
     ensureWindow(FIRST_WINDOW_STEPS);
   }
 
@@ -346,6 +350,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     drawBase();
     drawStep();
   };
+  const onBusy = (): void => busy.state.update(model.get("busy"));
   const onStepTrait = (): void => {
     if (model.get("step") !== step) setStep(model.get("step"), false);
   };
@@ -378,6 +383,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:prediction", syncControls],
     ["change:edited_prediction", syncControls],
     ["change:attribution", drawStrip],
+    ["change:busy", onBusy],
+    ["change:model_note", syncControls],
   ];
   for (const [event, fn] of traits) model.on(event, fn);
   let resizeFrame = 0;
@@ -403,6 +410,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     cancelAnimationFrame(resizeFrame);
     window.clearTimeout(syncTimer);
     requester.dispose();
+    busy.dispose();
     unmountEditor();
     root.remove();
   };
