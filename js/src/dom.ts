@@ -73,7 +73,6 @@ export function buildParts(host: HTMLElement): Parts {
   el("style", "", root).textContent = CSS;
   const note = el("div", "lstmw-note", root);
   const modelNote = el("div", "lstmw-model-note", root);
-  const busySlot = el("div", "lstmw-busy-slot", root);
   const error = el("div", "lstmw-error", root);
   const controls = el("div", "lstmw-controls", root);
   const layerSel = select(controls, "layer", []);
@@ -105,7 +104,9 @@ export function buildParts(host: HTMLElement): Parts {
   const playBtn = el("button", "lstmw-play", controls);
   playBtn.textContent = "▶ play";
   const status = el("span", "lstmw-status", controls);
-  const prediction = el("div", "lstmw-prediction", root);
+  const info = el("div", "lstmw-info", root); // the prediction, and progress on the right
+  const prediction = el("div", "lstmw-prediction", info);
+  const busySlot = el("div", "lstmw-busy-slot", info);
   const editorSlot = el("div", "lstmw-editor-slot", root);
   const stack = el("div", "lstmw-stack", root);
   const base = el("canvas", "lstmw-base", stack);

@@ -23,7 +23,11 @@ export const CSS = `
 .lstmw-error { color: var(--jp-error-color1, #c62828); margin-bottom: 6px; }
 .lstmw-model-note { color: var(--jp-ui-font-color2, #666); margin-bottom: 6px; }
 .lstmw-model-note:empty { display: none; }
-.lstmw-busy { display: flex; gap: 8px; align-items: center; margin-bottom: 6px; color: var(--jp-ui-font-color2, #666); }
+.lstmw-info { display: flex; justify-content: space-between; align-items: center; gap: 8px; min-height: 1.7em; }
+.lstmw-busy {
+  display: flex; gap: 8px; align-items: center;
+  color: var(--jp-ui-font-color2, #666);
+}
 .lstmw-busy[hidden] { display: none; }
 .lstmw-busy progress { width: 120px; height: 8px; accent-color: var(--jp-brand-color1, #1976d2); }
 .lstmw-note:empty, .lstmw-error:empty { display: none; }
