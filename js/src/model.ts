@@ -48,6 +48,8 @@ export interface WidgetModel<T> {
 export const WINDOW_STEPS = 4096;
 /** Steps of the first, small window: values show fast, the full window follows. */
 export const FIRST_WINDOW_STEPS = 128;
+/** The full window follows the small one when the data has not changed for this long. */
+export const FULL_WINDOW_DELAY_MS = 250;
 
 export interface WindowData {
   layer: string;

@@ -13,7 +13,14 @@ import { stepAfterKey, stepAtX, windowAround, xOfStep } from "./layout";
 import { ARRAYS, drawPanels, GUTTER, hitPanel, LABELS, ROW_HEIGHT, type ArrayName } from "./panels";
 import { mountBusy } from "./busy";
 import { mountEditor } from "./editor";
-import { type ExplorerModel, FIRST_WINDOW_STEPS, type WidgetModel, type WindowData, WINDOW_STEPS } from "./model";
+import {
+  type ExplorerModel,
+  FIRST_WINDOW_STEPS,
+  FULL_WINDOW_DELAY_MS,
+  type WidgetModel,
+  type WindowData,
+  WINDOW_STEPS,
+} from "./model";
 import { Requester } from "./rpc";
 import { buildParts, options } from "./dom";
 import { placeTip, timelineText } from "./tips";
@@ -42,6 +49,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   let unitsH = 0;
   let playing = 0;
   let syncTimer = 0;
+  let fullTimer = 0;
 
   const textColor = (): string =>
     getComputedStyle(root).getPropertyValue("--jp-ui-font-color1").trim() || "#222";
@@ -181,7 +189,11 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
           firstPaint = false;
           performance.mark("lstmw-ready"); // timeline and step values drawn (benchmarks read it)
         }
-        ensureWindow(); // the full window, if this was the small first one
+        // The full window once the data rests (a slider drag sends new data every move,
+        // and MBs of windows per move would queue ahead of the next edit); scrubbing asks
+        // for it at once through setStep.
+        window.clearTimeout(fullTimer);
+        fullTimer = window.setTimeout(() => ensureWindow(), FULL_WINDOW_DELAY_MS);
       })
       .catch((err: Error) => {
         if (inFlight === key) inFlight = "";
@@ -228,7 +240,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     options(layerSel, layers);
     layerSel.value = model.get("layer");
     sampleIn.max = String(Math.max(0, model.get("n_samples") - 1));
-    sampleIn.value = String(model.get("sample"));
+    // what the user is typing is not overwritten by a kernel update arriving meanwhile
+    if (document.activeElement !== sampleIn) sampleIn.value = String(model.get("sample"));
     viewSel.value = model.get("view");
     orderSel.value = model.get("order");
     if (document.activeElement !== filterIn) filterIn.value = model.get("unit_filter");
@@ -251,6 +264,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     step = Math.min(model.get("step"), Math.max(0, steps() - 1));
     refresh();
     performance.mark("lstmw-overview-drawn"); // a new overview is on screen (benchmarks read it)
+    window.clearTimeout(fullTimer);
     ensureWindow(FIRST_WINDOW_STEPS);
   }
 
@@ -365,6 +379,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     [root, "keydown", onKey as EventListener],
     [layerSel, "change", onLayer],
     [sampleIn, "change", onSample],
+    [sampleIn, "blur", () => (sampleIn.value = String(model.get("sample")))], // after change
     [viewSel, "change", onView],
     [orderSel, "change", onOrder],
     [filterIn, "change", onFilter],
@@ -409,6 +424,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     cancelAnimationFrame(playing);
     cancelAnimationFrame(resizeFrame);
     window.clearTimeout(syncTimer);
+    window.clearTimeout(fullTimer);
     requester.dispose();
     busy.dispose();
     unmountEditor();
