@@ -6,7 +6,10 @@ LSTM(256) over 2,000 steps and measures inside the page:
 - first render: from ``render()`` to the first full draw with step values (performance marks);
 - redraw: the synchronous work of one ArrowRight (timeline playhead + six panels), 200 moves;
 - bytes per move: kernel -> browser WebSocket bytes while moving, and how many of the
-  window replies (the only data messages) were among them.
+  window replies (the only data messages) were among them;
+- slider drag at dataset scale: the model of ``bench_explorer_scale.py`` (LSTM(128) ->
+  LSTM(64) -> Dense(3)) on x = (1000, 2000, 8), showing the edited trace; from a what-if
+  slider's input event to the redrawn timeline, over 10 slider positions.
 
 Run: ``.venv/bin/python benchmarks/bench_widget_browser.py`` (needs ``bash .ci/setup``).
 """
@@ -49,6 +52,46 @@ MOVES = """async (n) => {
 }"""
 
 
+SCALE = """\
+import os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras, numpy as np
+from lstm_widget import LSTMExplorer
+keras.utils.set_random_seed(0)
+model = keras.Sequential([keras.Input((2000, 8)), keras.layers.LSTM(128, return_sequences=True),
+                          keras.layers.LSTM(64), keras.layers.Dense(3)])
+x = np.random.default_rng(0).normal(size=(1000, 2000, 8)).astype("float32")
+w = LSTMExplorer(model, x, compare="edited")
+w"""
+
+DRAG = """async (n) => {
+  const slider = document.querySelector(
+    '.lstmw-gate-row[data-gate=forget] input[data-field=bias_shift]');
+  const drawn = () => performance.getEntriesByName('lstmw-overview-drawn').length;
+  const times = [];
+  for (let k = 1; k <= n; k++) {
+    const before = drawn();
+    const t0 = performance.now();
+    slider.value = String(-0.25 * k);
+    slider.dispatchEvent(new Event('input', {bubbles: true}));
+    while (drawn() === before) await new Promise((r) => setTimeout(r, 2));
+    times.push(performance.now() - t0);
+  }
+  return times;
+}"""
+
+
+def slider_drag(page, url: str, root: Path) -> list[float]:
+    """Milliseconds from a slider's input event to the redrawn timeline, 10 positions."""
+    name = write_notebook(root, "scale.ipynb", [SCALE])
+    page.goto(f"{url}/lab/tree/{name}?reset&token={TOKEN}")
+    page.get_by_text("| Idle").first.wait_for()
+    command(page, "notebook:run-all-cells")
+    page.wait_for_function("performance.getEntriesByName('lstmw-ready').length > 0")
+    page.locator(".lstmw-editor summary").click()
+    return sorted(page.evaluate(DRAG, 10))
+
+
 def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="lstmw-bench-"))
     name = write_notebook(root, "bench.ipynb", [SETUP])
@@ -80,6 +123,7 @@ def main() -> None:
         frames = received[before_frames:]
         big = [b for b in frames if b > 100_000]  # a window reply for 256 units is MBs
         status = page.locator(".lstmw-status").inner_text()
+        drag = slider_drag(browser.new_page(viewport={"width": 1400, "height": 1000}), url, root)
         browser.close()
     times.sort()
     print(f"explorer of LSTM({UNITS}) over {STEPS} steps, {FEATURES} features; {status}")
@@ -94,6 +138,11 @@ def main() -> None:
         f"kernel -> browser while moving 200 steps: {len(frames)} frames, {moved_bytes} bytes "
         f"({moved_bytes / 200:.0f} per move; the playhead reaches the kernel once it rests), "
         f"data windows: {len(big)}  (goal: none)"
+    )
+    print(
+        "slider drag, LSTM(128) -> LSTM(64) -> Dense(3) on x (1000, 2000, 8), input event -> "
+        f"redrawn timeline: median {statistics.median(drag):.0f} ms, max {drag[-1]:.0f} ms  "
+        "(goal: median <= 250)"
     )
 
 

@@ -22,7 +22,8 @@ import keras
 import numpy as np
 
 from ._attribution import Attribution, step_attribution
-from ._model import all_layers, require_model
+from ._explorer_parts import Difference, layer_names
+from ._model import all_layers, lstm_refs, require_model
 from ._trace import TRACE_ARRAYS, BidirectionalTrace, Plan, Trace, plan_trace, run_plan
 from ._watch import ModelWatch
 from ._whatif import check_edits, edited_output, edited_trace, head_output, model_output
@@ -146,6 +147,45 @@ class Session:
             self._bytes -= freed
         return value
 
+    # -- what is shown ------------------------------------------------------------------------
+
+    def path_of(self, layer: str) -> tuple[str, str | None]:
+        """The path and direction (None unless Bidirectional) of an explorer layer name.
+
+        Raises
+        ------
+        ValueError
+            When the layer is no longer in the model (it was changed), naming the ones left.
+        """
+        refs = {r.path: r for r in lstm_refs(self.model)}
+        if layer in refs and not refs[layer].bidirectional:
+            return layer, None
+        path, _, direction = layer.rpartition("/")
+        if path in refs and refs[path].bidirectional:
+            return path, direction
+        raise ValueError(
+            f"layer {layer!r} is no longer in the model; its LSTM layers are now: "
+            f"{', '.join(layer_names(self.model)) or 'none'}."
+        )
+
+    def baseline(self, layer: str, sample: int) -> Trace:
+        """The trace of an explorer layer (one direction) for ``sample`` (batch one)."""
+        path, direction = self.path_of(layer)
+        tr = self.trace(path, sample)
+        if isinstance(tr, BidirectionalTrace):
+            return tr.forward if direction != "backward" else tr.backward
+        return tr
+
+    def shown(self, layer: str, sample: int, compare: str, edits: object) -> Trace | Difference:
+        """What the timeline shows: baseline, edited, or edited minus baseline."""
+        base = self.baseline(layer, sample)
+        if compare == "baseline" or not edits:
+            return base
+        edited = self.edited(self.path_of(layer)[0], sample, edits)
+        if edited is None:
+            return base
+        return edited if compare == "edited" else Difference(base, edited)
+
     # -- per-sample computations -------------------------------------------------------------
 
     def _part(self, sample: int) -> tuple[int | None, int]:
@@ -157,8 +197,13 @@ class Session:
     def _what(self, sample: int) -> str:
         return f"sample {sample}" if self.per_sample else f"the batch of {self.n_samples}"
 
+    def _rows(self, sample: int) -> list[np.ndarray]:
+        """The model inputs ``sample`` is computed with: itself, or the whole batch."""
+        return [a[sample : sample + 1] for a in self.arrays] if self.per_sample else self.arrays
+
     def _inputs(self, sample: int) -> object:
-        rows = [a[sample : sample + 1] for a in self.arrays] if self.per_sample else self.arrays
+        """:meth:`_rows` as ``model.predict`` takes them (one array for one input)."""
+        rows = self._rows(sample)
         return rows[0] if len(rows) == 1 else rows
 
     def base(self, path: str, sample: int) -> tuple[Plan, Trace | BidirectionalTrace]:
@@ -181,8 +226,8 @@ class Session:
     def output(self, path: str, sample: int) -> np.ndarray:
         """The model's first output for ``sample``, (1, ...).
 
-        Computed by the layers after ``path`` on its trace where that is exact (the same
-        path as the edited output, so the two differ by the edit alone), else by the model.
+        Computed by the layers after ``path`` on its trace where that is exact (the layers
+        the edited output runs too), else by the model.
         """
         key, row = self._part(sample)
 
@@ -194,35 +239,70 @@ class Session:
 
         return self._get(("output", path, key), compute)[row : row + 1]
 
-    def _rows(self, sample: int) -> list[np.ndarray]:
-        feed = self._inputs(sample)
-        return feed if isinstance(feed, list) else [feed]
-
-    def edited(self, path: str, sample: int, edits: object) -> tuple[Trace, np.ndarray] | None:
-        """The edited trace and output of ``sample`` (batch one), or None for no edit.
-
-        Only the newest edit of a layer and sample is kept: a slider's earlier positions
-        are not worth memory.
-        """
-        key, row = self._part(sample)
+    def _edit_plan(
+        self, path: str, sample: int, edits: object
+    ) -> tuple[Plan, dict[str, dict], tuple] | None:
+        """The plan, checked edits and cache key of an edit; None when it changes nothing."""
+        key, _ = self._part(sample)
         plan, base = self.base(path, sample)
-        if isinstance(base, BidirectionalTrace):
-            raise ValueError("what-if edits of Bidirectional layers are not supported yet.")
         checked = check_edits(edits, int(plan.rnns[0].cell.units))
         if not checked:
             return None
-        wanted = ("edited", path, key, repr(sorted(checked.items())))
-        for old in [k for k in self._cache if k[:3] == wanted[:3] and k != wanted]:
-            self._bytes -= self._cache.pop(old)[1]
+        if isinstance(base, BidirectionalTrace):
+            raise ValueError("what-if edits of Bidirectional layers are not supported yet.")
+        return plan, checked, (path, key, repr(sorted(checked.items())))
 
-        def compute() -> tuple[Trace, np.ndarray]:
+    def _newest(self, kind: str, wanted: tuple) -> None:
+        """Drop older edits of this layer and sample (a slider's past positions)."""
+        stale = [k for k in self._cache if k[0] == kind and k[1:3] == wanted[:2]]
+        for old in stale:
+            if old[1:] != wanted:
+                self._bytes -= self._cache.pop(old)[1]
+
+    def _edited_batch(
+        self, path: str, sample: int, plan: Plan, checked: dict, wanted: tuple
+    ) -> Trace:
+        """The edited trace of what ``sample`` is computed with (cached)."""
+        self._newest("edited", wanted)
+
+        def compute() -> Trace:
             self.notify(f"{self._what(sample)}: the gates of {path!r} with the edits")
-            tr = edited_trace(plan, checked)
-            self.notify(f"{self._what(sample)}: the model's output with the edits")
-            return tr, edited_output(self.model, plan, tr, checked, self._rows(sample))
+            return edited_trace(plan, checked)
 
-        tr, out = self._get(wanted, compute)
-        return tr.row(row), out[row : row + 1]
+        return self._get(("edited", *wanted), compute)
+
+    def edited(self, path: str, sample: int, edits: object) -> Trace | None:
+        """The edited trace of ``sample`` (batch one), or None when the edits change nothing."""
+        planned = self._edit_plan(path, sample, edits)
+        if planned is None:
+            return None
+        return self._edited_batch(path, sample, *planned).row(self._part(sample)[1])
+
+    def edited_output_ready(self, path: str, sample: int, edits: object) -> bool:
+        """Whether :meth:`edited_output` would answer from the cache (or there is no edit)."""
+        planned = self._edit_plan(path, sample, edits)
+        return planned is None or ("edited_output", *planned[2]) in self._cache
+
+    def edited_output(self, path: str, sample: int, edits: object) -> np.ndarray | None:
+        """The model's output for ``sample`` with the edits, (1, ...); None for no edit.
+
+        The layers of :meth:`output`, XLA-compiled where they include a recurrent layer
+        (a slider move repeats this): equal to the uncompiled path to float rounding.
+        """
+        planned = self._edit_plan(path, sample, edits)
+        if planned is None:
+            return None
+        plan, checked, wanted = planned
+        self._newest("edited_output", wanted)
+
+        def compute() -> np.ndarray:
+            tr = self._edited_batch(path, sample, *planned)
+            self.notify(f"{self._what(sample)}: the model's output with the edits")
+            # XLA: a slider move repeats this; it equals the plain path to ~1e-7
+            return edited_output(self.model, plan, tr, checked, self._rows(sample), xla=True)
+
+        row = self._part(sample)[1]
+        return self._get(("edited_output", *wanted), compute)[row : row + 1]
 
     def attribution(self, method: str, path: str, sample: int) -> Attribution:
         """Step attribution of ``sample`` to its first output value, (1, time)."""
@@ -235,4 +315,6 @@ class Session:
             index = 0 if size > 1 else None
             return step_attribution(self.model, feed, method, output_index=index, layer=path)
 
-        return self._get(("attribution", path, key, method), compute)[row : row + 1]
+        # only the cell decomposition depends on the layer: the others attribute the model
+        layer = path if method == "cell_decomposition" else None
+        return self._get(("attribution", layer, key, method), compute)[row : row + 1]

@@ -22,19 +22,24 @@ import keras
 import numpy as np
 import traitlets as t
 
-from ._explorer_parts import Difference, probe_input
+from ._explorer_parts import (
+    WINDOW_ORDER,
+    Difference,
+    first_values,
+    layer_names,
+    probe_input,
+    window_reply,
+)
 from ._model import find_lstm, lstm_refs, require_model
 from ._overview import OVERVIEW_BINS, downsample
 from ._plot import figure_png, plot_trace
 from ._serialization import to_wire
 from ._session import DEFAULT_CACHE_BUDGET, Session
-from ._trace import SHORT_NAMES, BidirectionalTrace, Trace
+from ._trace import SHORT_NAMES, Trace
 from ._validate import model_inputs
 from ._whatif import edited_model
 
 _STATIC = pathlib.Path(__file__).parent / "static"
-WINDOW_ORDER = ("i", "f", "g", "o", "c", "h")
-"""Order of the six arrays in a window reply."""
 
 
 class LSTMExplorer(anywidget.AnyWidget):
@@ -85,7 +90,7 @@ class LSTMExplorer(anywidget.AnyWidget):
     """The model's output for the shown sample (first output, flattened, at most 64 values).
 
     Computed by Keras's layers after the shown LSTM, run on its trace, where that is exact
-    (the same path as :attr:`edited_prediction`); else by the whole model.
+    (the layers :attr:`edited_prediction` runs too); else by the whole model.
     """
     probe_note = t.Unicode("").tag(sync=True)
     """Non-empty while a probe input stands in for real data."""
@@ -203,16 +208,7 @@ class LSTMExplorer(anywidget.AnyWidget):
 
     def _path(self) -> tuple[str, str | None]:
         """The shown layer's path and direction (None unless Bidirectional)."""
-        refs = {r.path: r for r in lstm_refs(self._model)}
-        if self.layer in refs and not refs[self.layer].bidirectional:
-            return self.layer, None
-        path, _, direction = self.layer.rpartition("/")
-        if path in refs and refs[path].bidirectional:
-            return path, direction
-        raise ValueError(
-            f"layer {self.layer!r} is no longer in the model; its LSTM layers are now: "
-            f"{', '.join(layer_names(self._model)) or 'none'}."
-        )
+        return self._session.path_of(self.layer)
 
     def current_trace(self) -> Trace:
         """The :class:`Trace` of the shown layer (one direction) for the shown sample.
@@ -220,33 +216,19 @@ class LSTMExplorer(anywidget.AnyWidget):
         A batch of one: ``explorer.current_trace()`` equals ``trace(model, x[[sample]])``.
         """
         self._check_model()
-        return self._base(self.sample)
+        return self._session.baseline(self.layer, self.sample)
 
     def edited_trace(self) -> Trace | None:
         """The shown sample's trace with :attr:`edits` applied (None without edits)."""
         self._check_model()
-        edited = self._session.edited(self._path()[0], self.sample, self.edits)
-        return None if edited is None else edited[0]
+        return self._session.edited(self._path()[0], self.sample, self.edits)
 
     def edited_model(self) -> keras.Model:
         """A new Keras model with :attr:`edits` applied to the shown layer."""
         return edited_model(self._model, self.edits, self._path()[0])
 
-    def _base(self, sample: int) -> Trace:
-        path, direction = self._path()
-        tr = self._session.trace(path, sample)
-        if isinstance(tr, BidirectionalTrace):
-            return tr.forward if direction != "backward" else tr.backward
-        return tr
-
     def _shown(self, sample: int) -> Trace | Difference:
-        base = self._base(sample)
-        if self.compare == "baseline" or not self.edits:
-            return base
-        edited = self._session.edited(self._path()[0], sample, self.edits)
-        if edited is None:
-            return base
-        return edited[0] if self.compare == "edited" else Difference(base, edited[0])
+        return self._session.shown(self.layer, sample, self.compare, self.edits)
 
     # -- interactions ----------------------------------------------------------------------
 
@@ -332,7 +314,7 @@ class LSTMExplorer(anywidget.AnyWidget):
             path = self._path()[0]
             tr = self._shown(self.sample)
             prediction = self._session.output(path, self.sample)
-            edited = self._session.edited(path, self.sample, self.edits) if self.edits else None
+            ready = self._session.edited_output_ready(path, self.sample, self.edits)
         except (TypeError, ValueError) as err:
             self.error = str(err)
             return
@@ -357,9 +339,21 @@ class LSTMExplorer(anywidget.AnyWidget):
             self.n_steps, self.n_units = int(steps), int(units)
             self.feature_names = names
             self.step = min(self.step, steps - 1)
-            self.prediction = _first_values(prediction)
-            self.edited_prediction = [] if edited is None else _first_values(edited[1])
+            self.prediction = first_values(prediction)
+            # the timeline goes first; an edited prediction not computed yet follows at once,
+            # and until then none is shown (never an old one beside the new timeline)
+            self.edited_prediction = self._edited_prediction(path) if ready else []
             self.overview = overview
+        if not ready:
+            self.edited_prediction = self._edited_prediction(path)
+
+    def _edited_prediction(self, path: str) -> list[float]:
+        try:
+            out = self._session.edited_output(path, self.sample, self.edits)
+        except (TypeError, ValueError) as err:
+            self.error = str(err)
+            return []
+        return [] if out is None else first_values(out)
 
     # -- messages ------------------------------------------------------------------------
 
@@ -370,29 +364,13 @@ class LSTMExplorer(anywidget.AnyWidget):
         -------
         tuple
             The reply content (without id) and its two buffers: (6, steps, units) in
-            :data:`WINDOW_ORDER` and the layer input (steps, features).
+            :data:`WINDOW_ORDER` and the layer input (steps, features) (see
+            :func:`~lstm_widget._explorer_parts.window_reply`).
         """
         with self._working():
             self._check_model()
             tr = self._shown(int(sample))
-        _, steps, units = tr.shape
-        start, stop = max(0, int(start)), min(steps, int(stop))
-        if start >= stop:
-            raise ValueError(f"empty window [{start}, {stop}) for {steps} steps.")
-        block = np.stack([tr.array(k)[0, start:stop] for k in WINDOW_ORDER])
-        block = np.ascontiguousarray(block, dtype=np.float32)
-        inputs = tr.inputs[0, start:stop] if tr.inputs is not None else np.zeros((stop - start, 0))
-        inputs = np.ascontiguousarray(inputs, dtype=np.float32)
-        content = {
-            "type": "window",
-            "layer": self.layer,
-            "sample": int(sample),
-            "start": start,
-            "stop": stop,
-            "shape": list(block.shape),
-            "input_shape": list(inputs.shape),
-        }
-        return content, [block.tobytes(), inputs.tobytes()]
+        return window_reply(tr, self.layer, int(sample), int(start), int(stop))
 
     def _on_message(self, _widget: object, content: dict[str, Any], _buffers: list) -> None:
         if not isinstance(content, dict) or content.get("type") != "window":
@@ -429,21 +407,6 @@ class LSTMExplorer(anywidget.AnyWidget):
             png = figure_png(self.figure())
             data["image/png"] = base64.b64encode(png).decode("ascii")
         return bundle
-
-
-def layer_names(model: keras.Model) -> list[str]:
-    """The explorer's layer choices: LSTM paths, Bidirectional ones once per direction."""
-    names = []
-    for ref in lstm_refs(model):
-        both = [f"{ref.path}/forward", f"{ref.path}/backward"]
-        names += both if ref.bidirectional else [ref.path]
-    return names
-
-
-def _first_values(outputs: np.ndarray) -> list[float]:
-    """The first output values of a batch of one, flattened, at most 64."""
-    row = np.asarray(outputs[0], dtype=np.float64).reshape(-1)
-    return [float(v) for v in row[:64]]
 
 
 __all__ = ["LSTMExplorer", "SHORT_NAMES", "WINDOW_ORDER", "probe_input"]

@@ -40,10 +40,16 @@ def test_construction_and_edits_trace_only_the_shown_sample():
     assert w.n_samples == 1000
     assert kinds(w) == [("output", "low", 7), ("trace", "low", 7)]
     w.edits = {"forget": {"bias_shift": -1.5}}
-    assert kinds(w) == [("edited", "low", 7), ("output", "low", 7), ("trace", "low", 7)]
-    # a new slider position replaces the old edited entry: one per layer and sample
+    assert kinds(w) == [
+        ("edited", "low", 7),
+        ("edited_output", "low", 7),
+        ("output", "low", 7),
+        ("trace", "low", 7),
+    ]
+    # a new slider position replaces the old edited entries: one per layer and sample
     w.edits = {"forget": {"bias_shift": -1.0}}
-    assert [k[0] for k in w.cache_info()["entries"]].count("edited") == 1
+    entries = [k[0] for k in w.cache_info()["entries"]]
+    assert entries.count("edited") == 1 and entries.count("edited_output") == 1
     w.sample = 900
     assert {k[2] for k in w.cache_info()["entries"]} == {7, 900}
 
@@ -232,11 +238,15 @@ def test_layers_after_the_lstm_run_compiled():
     x = rand(3, 15, 4)
     w = lw.LSTMExplorer(model, x)
     w.edits = {"forget": {"bias_shift": 1.0}}
-    head = _HEADS[model]["low"]
-    assert head.built
+    heads = _HEADS[model]
+    plain, xla = heads[("low", False)], heads[("low", True)]  # baseline, edited outputs
+    assert plain.built and xla.built and xla.jit_compile is True
+    assert ("low", "no xla") not in heads  # XLA compiled it: no fallback was taken
     # compiled, not the eager fallback (which a scope-name error would take)
-    out = head.predict_on_batch(w.current_trace().hidden_state)
+    out = plain.predict_on_batch(w.current_trace().hidden_state)
     np.testing.assert_allclose(out[0], w.prediction, atol=ATOL)
+    edited = xla.predict_on_batch(w.edited_trace().hidden_state)
+    np.testing.assert_allclose(edited[0], w.edited_prediction, atol=1e-6)
 
 
 def test_progress_bars_in_the_api(capsys):
@@ -255,3 +265,24 @@ def test_progress_bars_in_the_api(capsys):
     b = lw.step_attribution(model, small, output_index=0)
     np.testing.assert_allclose(a, b, rtol=1e-6)
     assert "integrated gradients" in capsys.readouterr().err
+
+
+def test_slider_sends_the_timeline_first_and_never_an_old_edited_prediction():
+    model = stacked()
+    x = rand(4, 15, 4)
+    w = lw.LSTMExplorer(model, x, compare="edited")
+    w.edits = {"forget": {"bias_shift": -1.0}}
+    old = list(w.edited_prediction)
+    seen = []
+    w.observe(lambda c: seen.append((c["name"], c["new"])), ["overview", "edited_prediction"])
+    w.edits = {"forget": {"bias_shift": 2.0}}
+    names = [name for name, _ in seen]
+    assert names == ["edited_prediction", "overview", "edited_prediction"]
+    assert seen[0][1] == []  # cleared with the new timeline, not left at the old value
+    new = seen[2][1]
+    assert new != old
+    ref = lw.what_if(model, x[[0]], w.edits)  # the explorer's head runs XLA-compiled
+    np.testing.assert_allclose(new, ref.edited_output[0], atol=1e-6)
+    seen.clear()
+    w.view = "h"  # the edited prediction is cached: no clearing, no flicker
+    assert [name for name, _ in seen] == ["overview"]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GUTTER } from "./panels";
-import { timelineText, type TimelineView } from "./tips";
+import { predictionText, timelineText, type TimelineView } from "./tips";
 
 // 4 steps, 3 units, exact overview: value = 10 * unit + step
 const overview = { data: Float32Array.from({ length: 12 }, (_, i) => 10 * Math.floor(i / 4) + (i % 4)), shape: [3, 4] };
@@ -42,5 +42,16 @@ describe("timeline read-out", () => {
     expect(timelineText(GUTTER + 150, 2, view)).toBe("temp, step 1: 0.2500000");
     expect(timelineText(GUTTER + 150, 12, view)).toBe("x1, step 1: 4.000000");
     expect(timelineText(GUTTER + 150, 21, view)).toBeNull(); // the gap under the input
+  });
+});
+
+describe("predictionText", () => {
+  it("shows the edited output, or says it is on its way, never an old one", () => {
+    expect(predictionText(3, [0.5], [], false)).toBe("model prediction for sample 3: 0.50000");
+    expect(predictionText(3, [0.5], [0.25], false)).toBe(
+      "model prediction for sample 3: 0.50000   edited: 0.25000",
+    );
+    expect(predictionText(3, [0.5], [], true)).toBe("model prediction for sample 3: 0.50000   edited: …");
+    expect(predictionText(3, [], [], true)).toBe("");
   });
 });

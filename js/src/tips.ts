@@ -61,3 +61,15 @@ export function placeTip(tooltip: HTMLElement, root: HTMLElement, text: string |
   tooltip.style.left = `${ev.clientX - box.left + 12}px`;
   tooltip.style.top = `${ev.clientY - box.top + 12}px`;
 }
+
+/**
+ * The prediction line: the model's output for the sample and, with edits, the edited one.
+ * `pending`: the kernel is computing the edited output (the new timeline is already shown):
+ * "edited: …" rather than an old number.
+ */
+export function predictionText(sample: number, pred: number[], edited: number[], pending: boolean): string {
+  if (pred.length === 0) return "";
+  const fmt = (p: number[]): string => p.map((v) => v.toPrecision(5)).join(", ");
+  const tail = edited.length > 0 ? `   edited: ${fmt(edited)}` : pending ? "   edited: …" : "";
+  return `model prediction for sample ${sample}: ${fmt(pred)}${tail}`;
+}

@@ -23,7 +23,7 @@ import {
 } from "./model";
 import { Requester } from "./rpc";
 import { buildParts, options } from "./dom";
-import { placeTip, timelineText } from "./tips";
+import { placeTip, predictionText, timelineText } from "./tips";
 import { orderBy, parseFilter, rowVariance } from "./units";
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
@@ -249,13 +249,13 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     parts.modelNote.textContent = model.get("model_note");
     error.textContent = model.get("error");
     compareSel.value = model.get("compare");
-    const fmt = (p: number[]): string => p.map((v) => v.toPrecision(5)).join(", ");
-    const pred = model.get("prediction");
-    const edited = model.get("edited_prediction");
-    prediction.textContent = pred.length
-      ? `model prediction for sample ${model.get("sample")}: ${fmt(pred)}` +
-        (edited.length ? `   edited: ${fmt(edited)}` : "")
-      : "";
+    const pending = model.get("busy") !== "" && Object.keys(model.get("edits") ?? {}).length > 0;
+    prediction.textContent = predictionText(
+      model.get("sample"),
+      model.get("prediction"),
+      model.get("edited_prediction"),
+      pending,
+    );
   }
 
   function onData(): void {
@@ -364,7 +364,10 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     drawBase();
     drawStep();
   };
-  const onBusy = (): void => busy.state.update(model.get("busy"));
+  const onBusy = (): void => {
+    busy.state.update(model.get("busy"));
+    syncControls(); // the prediction line says when an edited output is on its way
+  };
   const onStepTrait = (): void => {
     if (model.get("step") !== step) setStep(model.get("step"), false);
   };
