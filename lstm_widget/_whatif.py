@@ -157,9 +157,7 @@ def model_output(model: keras.Model, x: list[np.ndarray]) -> np.ndarray:
     return keras.ops.convert_to_numpy(first_output(out))
 
 
-def head_output(
-    model: keras.Model, plan: Plan, tr: Trace, xla: bool = False
-) -> np.ndarray | None:
+def head_output(model: keras.Model, plan: Plan, tr: Trace, xla: bool = False) -> np.ndarray | None:
     """Run the layers after the LSTM on its (edited) output, when that is exact.
 
     Exact for a Sequential model whose LSTM sits at top level without a mask or
