@@ -23,20 +23,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, TOKEN, jupyter_lab  # noqa: E402
+from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, KERNEL_HEAD, TOKEN, jupyter_lab  # noqa: E402
 from tests.browser.test_explorer_lab import command, write_notebook  # noqa: E402
 
 UNITS, STEPS, FEATURES = 256, 2000, 8
-SETUP = f"""\
-import os
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import keras, numpy as np
-from lstm_widget import LSTMExplorer
-keras.utils.set_random_seed(0)
+SETUP = (
+    KERNEL_HEAD
+    + f"""\
 model = keras.Sequential([keras.Input(({STEPS}, {FEATURES})), keras.layers.LSTM({UNITS})])
 x = np.random.default_rng(0).normal(size=(1, {STEPS}, {FEATURES})).astype("float32")
 w = LSTMExplorer(model, x)
 w"""
+)
 
 MOVES = """async (n) => {
   const root = document.querySelector('.lstmw');
@@ -52,17 +50,15 @@ MOVES = """async (n) => {
 }"""
 
 
-SCALE = """\
-import os
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import keras, numpy as np
-from lstm_widget import LSTMExplorer
-keras.utils.set_random_seed(0)
+SCALE = (
+    KERNEL_HEAD
+    + """\
 model = keras.Sequential([keras.Input((2000, 8)), keras.layers.LSTM(128, return_sequences=True),
                           keras.layers.LSTM(64), keras.layers.Dense(3)])
 x = np.random.default_rng(0).normal(size=(1000, 2000, 8)).astype("float32")
 w = LSTMExplorer(model, x, compare="edited")
 w"""
+)
 
 DRAG = """async (n) => {
   const slider = document.querySelector(

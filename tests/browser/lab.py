@@ -25,6 +25,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TOKEN = "lstm-widget-test"
+KERNEL_HEAD = """\
+import os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras, numpy as np
+from lstm_widget import LSTMExplorer
+keras.utils.set_random_seed(0)
+"""
+"""The first lines of every notebook cell that builds an explorer in the browser tests."""
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 """Screenshots the browser tests leave for CI to keep (git-ignored)."""
 ARTIFACTS.mkdir(exist_ok=True)

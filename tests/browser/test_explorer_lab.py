@@ -7,19 +7,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .lab import ARTIFACTS, TOKEN
+from .lab import ARTIFACTS, KERNEL_HEAD, TOKEN
 
-SETUP = """\
-import os
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import keras, numpy as np
-from lstm_widget import LSTMExplorer
-keras.utils.set_random_seed(0)
+SETUP = (
+    KERNEL_HEAD
+    + """\
 model = keras.Sequential([keras.Input((12, 3)), keras.layers.LSTM(6, name="rnn"),
                           keras.layers.Dense(1)])
 x = np.random.default_rng(0).normal(size=(2, 12, 3)).astype("float32")
 w = LSTMExplorer(model, x)
 w"""
+)
 REPORT = 'print("STATE", {"step": w.step, "sample": w.sample, "view": w.view})'
 
 
@@ -108,16 +106,14 @@ def test_selectors_and_hover(page, lab_url, lab_root):
     page.locator(".lstmw").screenshot(path=str(ARTIFACTS / "explorer.png"))
 
 
-LONG = """\
-import os
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import keras, numpy as np
-from lstm_widget import LSTMExplorer
-keras.utils.set_random_seed(0)
+LONG = (
+    KERNEL_HEAD
+    + """\
 model = keras.Sequential([keras.Input((None, 2)), keras.layers.LSTM(4)])
 x = np.random.default_rng(0).normal(size=(1, 100_000, 2)).astype("float32")
 w = LSTMExplorer(model, x)
 w"""
+)
 
 
 @pytest.mark.browser

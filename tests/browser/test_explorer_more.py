@@ -5,15 +5,12 @@ import re
 
 import pytest
 
-from .lab import ARTIFACTS, TOKEN, jupyter_lab
+from .lab import ARTIFACTS, KERNEL_HEAD, TOKEN, jupyter_lab
 from .test_explorer_lab import REPORT, SETUP, command, open_and_run, python_state, write_notebook
 
-STACKED = """\
-import os
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import keras, numpy as np
-from lstm_widget import LSTMExplorer
-keras.utils.set_random_seed(0)
+STACKED = (
+    KERNEL_HEAD
+    + """\
 model = keras.Sequential([
     keras.Input((10, 2)),
     keras.layers.LSTM(5, return_sequences=True, name="low"),
@@ -22,6 +19,7 @@ model = keras.Sequential([
 x = np.random.default_rng(0).normal(size=(1, 10, 2)).astype("float32")
 w = LSTMExplorer(model, x)
 w"""
+)
 
 NOT_BLANK = """() => {
   const c = document.querySelector('.lstmw-base');

@@ -5,21 +5,19 @@ import re
 
 import pytest
 
-from .lab import ARTIFACTS, TOKEN
+from .lab import ARTIFACTS, KERNEL_HEAD, TOKEN
 from .test_explorer_lab import command, python_state, write_notebook
 from .test_explorer_more import watch_errors
 
-BIG_BATCH = """\
-import os
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import keras, numpy as np
-from lstm_widget import LSTMExplorer
-keras.utils.set_random_seed(0)
+BIG_BATCH = (
+    KERNEL_HEAD
+    + """\
 model = keras.Sequential([keras.Input((300, 3)), keras.layers.LSTM(16, return_sequences=True),
                           keras.layers.LSTM(8), keras.layers.Dense(1)])
 x = np.random.default_rng(0).normal(size=(1000, 300, 3)).astype("float32")
 w = LSTMExplorer(model, x)
 w"""
+)
 REPORT = """\
 print("STATE", {"sample": w.sample, "step": w.step, "busy": w.busy,
                 "samples": sorted({k[2] for k in w.cache_info()["entries"]})})"""
