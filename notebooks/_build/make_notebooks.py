@@ -57,8 +57,8 @@ write("04_weather_what_did_it_learn.ipynb", [
     code('per_feature = lw.step_attribution(model, X_test[:200], per_feature=True)\nimport pandas as pd\n\npd.DataFrame(np.abs(per_feature).mean(0), index=[f"t-{window - k}" for k in range(window)], columns=features).round(3)'),
     md("## Memory: how long does a write last?\n\nThe forget gates tell how many steps back a write to the cell still holds more than 1/e of itself:"),
     code('horizon = lw.memory_horizon(model, X_test[:200])\nprint("units by memory horizon (days):", np.bincount(horizon.ravel(), minlength=window + 1))'),
-    md("And the live view (the picture below is what a shared notebook shows):"),
-    code('from lstm_widget import LSTMExplorer\n\nLSTMExplorer(model, X_test[:50], feature_names=features, attribution_method="integrated_gradients")'),
+    md("And the live view over the whole test set: the explorer computes only the sample it shows, so the batch can be as large as the model accepts (the picture below is what a shared notebook shows):"),
+    code('from lstm_widget import LSTMExplorer\n\nLSTMExplorer(model, X_test, feature_names=features, attribution_method="integrated_gradients")'),
 ])
 
 write("05_what_if.ipynb", [
