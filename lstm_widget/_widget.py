@@ -195,6 +195,7 @@ class LSTMExplorer(anywidget.AnyWidget):
         that the model's weights or stateful states changed.
         """
         self._session.clear()
+        self._relist()
         self._update(attribution=True)
 
     def cache_info(self) -> dict[str, Any]:
@@ -251,12 +252,16 @@ class LSTMExplorer(anywidget.AnyWidget):
             "The model's weights or states changed since this view was computed (fit, "
             f"set_weights, ...): recomputed at {time.strftime('%H:%M:%S')}."
         )
-        names = layer_names(self._model)
-        if names != self.layers:
-            self.layers = names
+        self._relist()
         self._refresh()
         self._attribute()
         return True
+
+    def _relist(self) -> None:
+        """Offer the model's LSTM layers as they are now (the model may have changed)."""
+        names = layer_names(self._model)
+        if names != self.layers:
+            self.layers = names
 
     def _update(self, attribution: bool = False) -> None:
         """Recompute what is shown (after a check of the model)."""

@@ -194,6 +194,15 @@ def test_incompatible_change_is_an_error_line_and_keeps_edits_and_selection():
     assert (w.layer, w.sample, w.edits) == ("high", 3, {"forget": {"bias_shift": 1.0}})
 
 
+def test_refresh_lists_the_layers_as_they_are_now():
+    model = stacked()
+    w = lw.LSTMExplorer(model, rand(2, 15, 4))
+    model.pop()
+    model.pop()
+    w.refresh()
+    assert w.layers == ["low"] and w.error == ""
+
+
 def test_busy_says_what_is_computed_and_ends_empty():
     model = stacked()
     x = rand(20, 15, 4)
