@@ -249,6 +249,10 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     parts.modelNote.textContent = model.get("model_note");
     error.textContent = model.get("error");
     compareSel.value = model.get("compare");
+    drawPrediction();
+  }
+
+  function drawPrediction(): void {
     const pending = model.get("busy") !== "" && Object.keys(model.get("edits") ?? {}).length > 0;
     prediction.textContent = predictionText(
       model.get("sample"),
@@ -366,7 +370,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   };
   const onBusy = (): void => {
     busy.state.update(model.get("busy"));
-    syncControls(); // the prediction line says when an edited output is on its way
+    drawPrediction(); // it says when an edited output is on its way
   };
   const onStepTrait = (): void => {
     if (model.get("step") !== step) setStep(model.get("step"), false);
@@ -398,8 +402,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:step", onStepTrait],
     ["change:probe_note", syncControls],
     ["change:error", syncControls],
-    ["change:prediction", syncControls],
-    ["change:edited_prediction", syncControls],
+    ["change:prediction", drawPrediction],
+    ["change:edited_prediction", drawPrediction],
     ["change:attribution", drawStrip],
     ["change:busy", onBusy],
     ["change:model_note", syncControls],
