@@ -143,7 +143,8 @@ def test_gate_slider_recomputes_prediction(page, lab_url, lab_root):
     slider = page.locator(".lstmw-gate-row[data-gate=forget] input[data-field=bias_shift]")
     slider.fill("-2")
     readout = page.locator(".lstmw-prediction")
-    readout.filter(has_text="edited:").wait_for(timeout=30_000)
+    # "edited: …" while the kernel computes it, then the number
+    readout.filter(has_text=re.compile(r"edited: -?\d")).wait_for(timeout=30_000)
     base, edited = re.findall(r"-?\d+\.\d+", readout.inner_text().split("sample 0:")[1])[:2]
     assert base != edited
     page.wait_for_timeout(300)
