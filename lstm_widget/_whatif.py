@@ -211,7 +211,8 @@ class _Head(keras.Model):
 
 
 _HEADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-"""model -> {(LSTM path, xla): _Head, or None where XLA could not compile it}."""
+"""model -> {(LSTM path, xla): _Head}; an XLA head that XLA could not compile is
+recompiled without it (its ``jit_compile`` is then False)."""
 
 
 def _head(model: keras.Model, path: str, after: list[keras.layers.Layer], xla: bool) -> _Head:
@@ -228,13 +229,13 @@ def _head(model: keras.Model, path: str, after: list[keras.layers.Layer], xla: b
 def _run_head(
     model: keras.Model, path: str, after: list[keras.layers.Layer], out: object, xla: bool
 ) -> object:
-    heads = _HEADS.setdefault(model, {})
-    if xla and heads.get((path, "no xla")) != after:
+    head = _head(model, path, after, xla)
+    if head.jit_compile:
         try:
-            return _head(model, path, after, xla=True).predict_on_batch(out)
-        except Exception:  # noqa: BLE001 - XLA cannot compile every layer (or name): plain then
-            heads[(path, "no xla")] = after
-    return predict(_head(model, path, after, xla=False), out)
+            return head.predict_on_batch(out)
+        except Exception:  # noqa: BLE001 - XLA cannot compile every layer: compile it plainly
+            head.compile(jit_compile=False)
+    return predict(head, out)
 
 
 def edited_output(
