@@ -4,6 +4,10 @@ Three methods, each answering "how much from t-1 vs t-5":
 
 - ``integrated_gradients``: path integral of the output's gradient from a baseline input to
   ``x`` (all path points batched); completeness, sum = f(x) - f(baseline), is reported.
+  Where :mod:`._backprop` covers the model and the path points per call are few (one
+  sample in the widget), the gradients (and f(x), f(baseline)) come from our own
+  backpropagation through the LSTM recurrence, equal to TensorFlow's; else from
+  TensorFlow's gradient of the whole model.
 - ``occlusion``: the output change when one step is replaced by the baseline (all steps
   batched into one model call).
 - ``cell_decomposition``: exact split of the final cell state into per-step writes,
@@ -16,9 +20,11 @@ Three methods, each answering "how much from t-1 vs t-5":
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 
+from ._backprop import gradient_plan
 from ._feed import first_output, predict
 from ._model import StateSnapshot, find_lstm, require_model
 from ._progress import Tick, progress_bar
@@ -71,6 +77,22 @@ def _scalar_outputs(out: np.ndarray, output_index: int | None) -> np.ndarray:
     return flat[:, output_index]
 
 
+def _check_output_index(model, x: np.ndarray, output_index: int | None) -> None:  # noqa: ANN001
+    """Raise the clear error of :func:`_scalar_outputs` for a bad ``output_index``.
+
+    From the model's declared output shape when it is fully known; else from a
+    prediction of one sample.
+    """
+    try:
+        shape = tuple(first_output(model.outputs).shape[1:])
+    except (AttributeError, TypeError, ValueError):  # a subclassed model declares none
+        shape = (None,)
+    if any(dim is None for dim in shape):
+        _predict(model, x[:1], output_index)
+        return
+    _scalar_outputs(np.zeros((1, int(np.prod(shape)))), output_index)
+
+
 def _predict(
     model,  # noqa: ANN001
     x: np.ndarray,
@@ -114,36 +136,89 @@ def _gradient_fn(model):  # noqa: ANN001, ANN202
 
 
 def _integrated_gradients(
-    model,
+    model,  # noqa: ANN001
     x: np.ndarray,
     base: np.ndarray,
     output_index: int | None,
-    steps: int,  # noqa: ANN001
+    steps: int,
     progress: bool = False,
 ) -> tuple[np.ndarray, float]:
-    import tensorflow as tf
-
     alphas = (np.arange(steps, dtype=np.float32) + 0.5) / steps  # midpoint rule
     b = x.shape[0]
     grads = np.zeros_like(x, dtype=np.float64)
-    per_call = max(1, 2**21 // max(1, int(np.prod(x.shape[1:]))))  # path points per call
     path = base[None] + alphas[:, None, None, None] * (x - base)[None]  # (steps, b, t, f)
     flat = path.reshape(steps * b, *x.shape[1:])
-    grad = _gradient_fn(model)
-    k = tf.constant(0 if output_index is None else output_index)
-    bar = progress_bar(progress, flat.shape[0], "integrated gradients", "path point")
+    points = flat.shape[0]
+    gradient, per_call, own = _gradient_of(model, flat.shape, output_index)
+    if own:  # f(x) and f(baseline) come from the same passes, as two more rows per sample
+        flat = np.concatenate([flat, x, base])
+    calls = -(-flat.shape[0] // per_call)
+    per_call = -(-flat.shape[0] // calls)  # even chunks: the last is not a short one
+    outputs = []
+    bar = progress_bar(progress, points, "integrated gradients", "path point")
     with StateSnapshot(model), bar as tick:
         for a in range(0, flat.shape[0], per_call):
-            g = grad(tf.convert_to_tensor(flat[a : a + per_call]), k).numpy()
-            rows = np.arange(a, a + g.shape[0]) % b  # path point i is sample i % b
-            np.add.at(grads, rows, g)
+            g, out = gradient(flat[a : a + per_call])
+            _accumulate(grads, g[: max(0, points - a)], a)
+            outputs.append(out)
             if tick is not None:
-                tick(g.shape[0])
+                tick(min(g.shape[0], max(0, points - a)))
     attr = (x - base) * grads / steps
-    total = _predict(model, x, output_index) - _predict(model, base, output_index)
+    if own:
+        ends = np.concatenate(outputs)[points:]
+    else:
+        ends = _predict(model, np.concatenate([x, base]), output_index)  # one call for both
+    total = ends[:b] - ends[b:]
     err = np.abs(attr.reshape(b, -1).sum(axis=1) - total)
     rel = float(np.max(err / np.maximum(np.abs(total), 1e-12)))
     return attr, rel
+
+
+def _accumulate(grads: np.ndarray, g: np.ndarray, first: int) -> None:
+    """Add the gradients of path points ``first``, ``first + 1``, ... to their samples.
+
+    Path point i belongs to sample i % batch, so the rows run in consecutive stretches.
+    """
+    batch, done = grads.shape[0], 0
+    while done < g.shape[0]:
+        row = (first + done) % batch
+        count = min(batch - row, g.shape[0] - done)
+        grads[row : row + count] += g[done : done + count]
+        done += count
+
+
+_OWN_MAX_ROWS = 512
+"""Our backward pass is used up to this many path points per call. TensorFlow's backward
+loop costs about a millisecond per step whatever the batch, ours a few microseconds per
+row and step, so ours is faster for a few hundred rows (one sample in the widget) and
+TensorFlow's for thousands (``benchmarks/bench_attribution.py``)."""
+
+
+def _gradient_of(
+    model,  # noqa: ANN001
+    shape: tuple[int, ...],
+    output_index: int | None,
+) -> tuple[Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]], int, bool]:
+    """d(output)/d(input) for batches of the ``shape`` (rows, time, ...) inputs.
+
+    Returns the function, how many rows to pass per call, and whether it is our own
+    backpropagation through the LSTM recurrence (:mod:`._backprop`, which also gives the
+    output) rather than the backend's gradient of the whole model (output None).
+    """
+    k = 0 if output_index is None else output_index
+    plan = gradient_plan(model)
+    if plan is not None and min(shape[0], plan.rows_per_call(shape[1])) <= _OWN_MAX_ROWS:
+        rows = min(plan.rows_per_call(shape[1]), _OWN_MAX_ROWS)
+        return (lambda inputs: plan.gradient(inputs, k)), rows, True
+    import tensorflow as tf
+
+    fn = _gradient_fn(model)
+    index = tf.constant(k)
+
+    def gradient(inputs: np.ndarray) -> tuple[np.ndarray, None]:
+        return fn(tf.convert_to_tensor(inputs), index).numpy(), None
+
+    return gradient, max(1, 2**21 // max(1, int(np.prod(shape[1:])))), False
 
 
 def _occlusion(
@@ -319,7 +394,7 @@ def step_attribution(
     base = np.zeros_like(arr) if baseline is None else as_array(baseline, "baseline")
     base = np.broadcast_to(base, arr.shape).astype(arr.dtype)
     check_finite(base, "baseline")
-    _predict(model, arr[:1], output_index)  # clear error for a non-scalar output first
+    _check_output_index(model, arr, output_index)  # a clear error before any work
     if method == "occlusion":
         if per_feature:
             raise ValueError("occlusion replaces whole steps; use per_feature=False.")
