@@ -7,7 +7,10 @@ from typing import Any
 import keras
 import numpy as np
 
+from ._labels import masked_runs
 from ._model import lstm_refs
+from ._overview import OVERVIEW_BINS, downsample
+from ._serialization import to_wire
 from ._trace import Trace
 
 WINDOW_ORDER = ("i", "f", "g", "o", "c", "h")
@@ -60,6 +63,52 @@ def layer_names(model: keras.Model) -> list[str]:
         both = [f"{ref.path}/forward", f"{ref.path}/backward"]
         names += both if ref.bidirectional else [ref.path]
     return names
+
+
+def initial_layer(layer: str | None, names: list[str]) -> str:
+    """The layer choice for ``layer=`` (a path, a plain name or a Bidirectional's name)."""
+    if layer is None:
+        return names[0]
+    matches = [n for n in names if n == layer or n.rsplit("/", 1)[-1] == layer]
+    matches += [n for n in names if n.startswith(f"{layer}/") and n not in matches]
+    return matches[0] if matches else names[0]
+
+
+def input_names(
+    model: keras.Model, layer: str, tr: Trace | Difference, given: list[str] | None
+) -> list[str]:
+    """Names of the layer-input features: the user's for the first LSTM, else x0, in0, ..."""
+    first = lstm_refs(model)[0].path
+    is_first = layer == first or layer.startswith(f"{first}/")
+    feats = tr.inputs.shape[2] if tr.inputs is not None else 0
+    names = given if is_first else None
+    if names is None or len(names) != feats:
+        names = [f"{'x' if is_first else 'in'}{k}" for k in range(feats)]
+    return names
+
+
+def overview_of(tr: Trace | Difference, view: str) -> dict[str, Any]:
+    """The ``overview`` trait for a one-sample trace: the timeline's data.
+
+    ``{"view", "bins", "exact", "data": wire (units, bins), "input": wire (features, bins),
+    "range": [min, max] of the array over every step (the legend's), "masked": [[start,
+    stop), ...] runs of masked steps}``.
+    """
+    values = tr.array(view)[0]
+    steps = values.shape[0]
+    finite = values[np.isfinite(values)]
+    mask = tr.base.mask if isinstance(tr, Difference) else tr.mask
+    overview: dict[str, Any] = {
+        "view": view,
+        "bins": min(steps, OVERVIEW_BINS),
+        "exact": steps <= OVERVIEW_BINS,
+        "data": to_wire(downsample(values)),
+        "range": [float(finite.min()), float(finite.max())] if finite.size else [],
+        "masked": masked_runs(None if mask is None else mask[0]),
+    }
+    if tr.inputs is not None:
+        overview["input"] = to_wire(downsample(tr.inputs[0]))
+    return overview
 
 
 def first_values(outputs: np.ndarray) -> list[float]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from ._labels import as_label_array, format_labels
 from ._overview import downsample
 from ._trace import SHORT_NAMES, BidirectionalTrace, Trace
 
@@ -43,6 +44,7 @@ def plot_trace(
     feature_names: Sequence[str] | None = None,
     *,
     sample_label: int | None = None,
+    step_labels: object = None,
 ) -> Figure:
     """Plot the layer input and one trace array over time, for one sample.
 
@@ -61,6 +63,9 @@ def plot_trace(
     sample_label : int, optional
         The sample's number in the title, when it differs from ``sample`` (a trace of
         one sample taken from a larger batch).
+    step_labels : sequence, pandas Index/Series or array, optional
+        Labels of the time steps (dates, numbers, tokens) for the time axis: one per step,
+        or (batch, time) per sample, as for :class:`lstm_widget.LSTMExplorer`.
 
     Returns
     -------
@@ -88,14 +93,39 @@ def plot_trace(
         axes[0].set_title(f"{trace.layer}: {_TITLES[key]}, sample {named}")
     _heatmap(axes[-1], fig, downsample(values[sample]), key, "unit")
     bins = min(steps, 2048)
-    if bins < steps:
-        ticks = np.linspace(0, bins - 1, 5)
-        axes[-1].set_xticks(ticks, [str(int(t * steps / bins)) for t in ticks])
+    ticks = _time_ticks(steps)
+    text = [str(t) for t in ticks]
+    if step_labels is not None:
+        labels = _labels_of(step_labels, sample, batch, steps)
+        text = [labels[t] for t in ticks]
+    axes[-1].set_xticks([(t + 0.5) * bins / steps - 0.5 for t in ticks], text)
     axes[-1].set_xlabel(f"time step (of {steps}; {units} units)")
     if step is not None:
         for ax in axes:
             ax.axvline(step * bins / steps, color="black", linewidth=1.0)
     return fig
+
+
+def _time_ticks(steps: int, most: int = 6) -> list[int]:
+    """Steps at round intervals (1, 2 or 5 times a power of ten), at most ``most`` + 1."""
+    span = max(1, steps - 1)
+    raw = span / most
+    power = 10 ** np.floor(np.log10(raw)) if raw >= 1 else 1
+    nice = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return list(range(0, steps, max(1, int(nice))))
+
+
+def _labels_of(step_labels: object, sample: int, batch: int, steps: int) -> list[str]:
+    """The text labels of one sample's steps (see ``step_labels`` of :func:`plot_trace`)."""
+    values = format_labels(as_label_array(step_labels))
+    if values.ndim == 2 and values.shape == (batch, steps):
+        values = values[sample]
+    if values.ndim != 1 or values.shape[0] != steps:
+        raise ValueError(
+            f"step_labels must give one label per time step ({steps}) or a (batch, time) = "
+            f"({batch}, {steps}) array; got shape {values.shape}."
+        )
+    return values.tolist()
 
 
 def figure_png(fig: Figure, dpi: int = 80) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import pathlib
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -26,12 +27,17 @@ from ._explorer_parts import (
     WINDOW_ORDER,
     Difference,
     first_values,
+    initial_layer,
+    input_names,
     layer_names,
+    overview_of,
     probe_input,
     window_reply,
 )
-from ._model import find_lstm, lstm_refs, require_model
-from ._overview import OVERVIEW_BINS, downsample
+from ._labels import StepLabels
+from ._labels import step_labels as step_labels_of
+from ._model import find_lstm, require_model
+from ._overview import downsample
 from ._plot import figure_png, plot_trace
 from ._serialization import to_wire
 from ._session import DEFAULT_CACHE_BUDGET, Session
@@ -56,6 +62,13 @@ class LSTMExplorer(anywidget.AnyWidget):
         shown per direction, ``"name/forward"`` and ``"name/backward"``.
     feature_names : sequence of str, optional
         Names of the layer-input features (first LSTM layer only).
+    step_labels : sequence, pandas Index/Series/DatetimeIndex or array, optional
+        One label per time step (dates, numbers, text), or a (batch, time) array of labels
+        per sample: shown on the time axis, in the hover read-out and the status line.
+    vocabulary : list, dict or object with ``get_vocabulary()``, optional
+        For integer inputs (token ids for an Embedding): the tokens become the step
+        labels. A list maps id -> token by position; ``keras.layers.TextVectorization``
+        works as it is.
     memory_budget : int
         Bytes of traces the kernel keeps cached (1 GiB by default). Work is per sample:
         the batch may be as large as the model accepts.
@@ -116,6 +129,8 @@ class LSTMExplorer(anywidget.AnyWidget):
     """What the kernel is computing now, e.g. "computing sample 3: ..." (empty when idle)."""
     model_note = t.Unicode("").tag(sync=True)
     """Set when the explorer noticed a changed model and recomputed (empty before)."""
+    labels = t.List(t.Unicode()).tag(sync=True)
+    """Step labels of the shown sample (see ``step_labels=``); empty: step numbers."""
 
     def __init__(
         self,
@@ -124,6 +139,8 @@ class LSTMExplorer(anywidget.AnyWidget):
         layer: str | None = None,
         *,
         feature_names: list[str] | None = None,
+        step_labels: object = None,
+        vocabulary: object = None,
         memory_budget: int = DEFAULT_CACHE_BUDGET,
         **kwargs: Any,
     ) -> None:
@@ -135,19 +152,13 @@ class LSTMExplorer(anywidget.AnyWidget):
         names = layer_names(self._model)
         self._session = Session(self._model, memory_budget, notify=self._notify)
         self._user_features = list(feature_names) if feature_names is not None else None
-        first = self._choice(layer, names)
+        self._label_args: tuple[object, object] = (step_labels, vocabulary)
+        self._labels: StepLabels | None = None
+        first = initial_layer(layer, names)
         sample = int(kwargs.pop("sample", 0))
         super().__init__(layers=names, layer=first, **kwargs)
         self.on_msg(self._on_message)
-        self._load(x, sample)  # the first paint computes the sample asked for, only
-
-    @staticmethod
-    def _choice(layer: str | None, names: list[str]) -> str:
-        if layer is None:
-            return names[0]
-        matches = [n for n in names if n == layer or n.rsplit("/", 1)[-1] == layer]
-        matches += [n for n in names if n.startswith(f"{layer}/") and n not in matches]
-        return matches[0] if matches else names[0]
+        self._load(x, sample, strict=True)  # the first paint computes that sample, only
 
     # -- data ----------------------------------------------------------------------------
 
@@ -161,15 +172,24 @@ class LSTMExplorer(anywidget.AnyWidget):
     def x(self, value: object) -> None:
         self._load(value, None)
 
-    def _load(self, value: object, sample: int | None) -> None:
+    def _load(self, value: object, sample: int | None, strict: bool = False) -> None:
         """Show input ``value`` (None: a probe input) at ``sample``.
 
         ``sample=None`` keeps the shown sample where the new input has it, else shows 0.
+        Step labels that do not fit a new input are dropped (``strict``: an error).
         """
         if value is None:
             arrays, note = probe_input(self._model)
         else:
             arrays, note = model_inputs(self._model, value), ""
+        try:
+            labels = step_labels_of(*self._label_args, arrays[0])
+        except ValueError as err:
+            if strict:
+                raise
+            labels, self._label_args = None, (None, None)
+            warnings.warn(f"step labels dropped for the new x: {err}", stacklevel=3)
+        self._labels = labels
         self._session.set_inputs(arrays)
         self.probe_note = note
         n = int(arrays[0].shape[0])
@@ -182,6 +202,16 @@ class LSTMExplorer(anywidget.AnyWidget):
             self.sample = sample  # the observers recompute
         else:
             self._update(attribution=True)
+
+    def set_step_labels(self, step_labels: object = None, vocabulary: object = None) -> None:
+        """Label the time steps of the shown input (see the class parameters).
+
+        Without arguments the time axis shows step numbers again.
+        """
+        arrays = self._session.arrays
+        self._labels = step_labels_of(step_labels, vocabulary, arrays[0]) if arrays else None
+        self._label_args = (step_labels, vocabulary)
+        self._update()
 
     @property
     def model(self) -> keras.Model:
@@ -323,26 +353,15 @@ class LSTMExplorer(anywidget.AnyWidget):
         except (TypeError, ValueError) as err:
             self.error = str(err)
             return
-        values = tr.array(self.view)[0]
-        steps, units = values.shape
-        first = lstm_refs(self._model)[0].path
-        is_first = self.layer == first or self.layer.startswith(f"{first}/")
-        feats = tr.inputs.shape[2] if tr.inputs is not None else 0
-        names = self._user_features if is_first else None
-        if names is None or len(names) != feats:
-            names = [f"{'x' if is_first else 'in'}{k}" for k in range(feats)]
-        overview: dict[str, Any] = {
-            "view": self.view,
-            "bins": min(steps, OVERVIEW_BINS),
-            "exact": steps <= OVERVIEW_BINS,
-            "data": to_wire(downsample(values)),
-        }
-        if tr.inputs is not None:
-            overview["input"] = to_wire(downsample(tr.inputs[0]))
+        overview = overview_of(tr, self.view)
+        _, steps, units = tr.shape
+        names = input_names(self._model, self.layer, tr, self._user_features)
+        labels = self._labels.for_sample(self.sample) if self._labels is not None else []
         with self.hold_sync():
             self.error = ""
             self.n_steps, self.n_units = int(steps), int(units)
             self.feature_names = names
+            self.labels = labels if len(labels) == steps else []  # another time length: none
             self.step = min(self.step, steps - 1)
             self.prediction = first_values(prediction)
             # the timeline goes first; an edited prediction not computed yet follows at once,
@@ -403,6 +422,7 @@ class LSTMExplorer(anywidget.AnyWidget):
             self.step,
             self.feature_names,
             sample_label=self.sample,
+            step_labels=self.labels or None,
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

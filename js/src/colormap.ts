@@ -43,15 +43,23 @@ export interface Scale {
   lim: number;
 }
 
-/** Gates (i, f, o) live in [0, 1]; the candidate, states and any difference are signed. */
-export function scaleFor(view: string, values: Float32Array, signed = false): Scale {
+/**
+ * Gates (i, f, o) live in [0, 1]; the candidate, states and any difference are signed,
+ * centred on 0 with the half-range of `range` (the data's exact [min, max], when known)
+ * or else of `values`.
+ */
+export function scaleFor(view: string, values: Float32Array, signed = false, range: readonly number[] = []): Scale {
   if (!signed && (view === "i" || view === "f" || view === "o")) {
     return { kind: "sequential", lim: 1 };
   }
   let lim = 0;
-  for (let k = 0; k < values.length; k++) {
-    const v = Math.abs(values[k]);
-    if (v > lim) lim = v; // NaN compares false
+  if (range.length === 2 && Number.isFinite(range[0]) && Number.isFinite(range[1])) {
+    lim = Math.max(Math.abs(range[0]), Math.abs(range[1]));
+  } else {
+    for (let k = 0; k < values.length; k++) {
+      const v = Math.abs(values[k]);
+      if (v > lim) lim = v; // NaN compares false
+    }
   }
   return { kind: "diverging", lim: lim > 0 ? lim : 1 };
 }

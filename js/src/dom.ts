@@ -60,6 +60,8 @@ export interface Parts {
   editorSlot: HTMLDivElement;
   base: HTMLCanvasElement;
   overlay: HTMLCanvasElement;
+  axis: HTMLDivElement;
+  legendSlot: HTMLDivElement;
   strip: HTMLCanvasElement;
   attrNote: HTMLDivElement;
   panels: HTMLCanvasElement;
@@ -111,6 +113,8 @@ export function buildParts(host: HTMLElement): Parts {
   const stack = el("div", "lstmw-stack", root);
   const base = el("canvas", "lstmw-base", stack);
   const overlay = el("canvas", "lstmw-overlay", stack);
+  const axis = el("div", "lstmw-axis", root); // tick labels as text spans
+  const legendSlot = el("div", "lstmw-legend-slot", root);
   const strip = el("canvas", "lstmw-attr", root);
   const attrNote = el("div", "lstmw-attr-note", root);
   const panels = el("canvas", "lstmw-panels", root);
@@ -118,6 +122,6 @@ export function buildParts(host: HTMLElement): Parts {
 
   return {
     root, note, modelNote, busySlot, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel,
-    playBtn, status, prediction, editorSlot, base, overlay, strip, attrNote, panels, tooltip,
+    playBtn, status, prediction, editorSlot, base, overlay, axis, legendSlot, strip, attrNote, panels, tooltip,
   };
 }

@@ -17,7 +17,16 @@ export interface ExplorerModel {
   n_steps: number;
   n_units: number;
   feature_names: string[];
-  overview: { view?: string; bins?: number; exact?: boolean; data?: WireArray; input?: WireArray };
+  overview: {
+    view?: string;
+    bins?: number;
+    exact?: boolean;
+    data?: WireArray;
+    input?: WireArray;
+    range?: number[]; // [min, max] over every step
+    masked?: number[][]; // [start, stop) runs of masked steps
+  };
+  labels: string[];
   prediction: number[];
   probe_note: string;
   error: string;

@@ -48,6 +48,25 @@ export const CSS = `
 .lstmw-stack { position: relative; }
 .lstmw canvas { display: block; }
 .lstmw-overlay { position: absolute; left: 0; top: 0; cursor: ew-resize; touch-action: none; }
+.lstmw-axis {
+  position: relative; height: 18px; overflow: hidden;
+  border-top: 1px solid var(--jp-border-color2, #ddd);
+  color: var(--jp-ui-font-color2, #666);
+  font-size: 11px; line-height: 16px; white-space: pre;
+}
+.lstmw-axis-title { position: absolute; left: 4px; top: 1px; }
+.lstmw-tick { position: absolute; top: 2px; transform: translateX(-50%); }
+.lstmw-tick::before {
+  content: ""; position: absolute; left: 50%; top: -3px; height: 3px;
+  border-left: 1px solid var(--jp-border-color1, #bbb);
+}
+.lstmw-legend {
+  display: flex; flex-wrap: wrap; align-items: center; gap: 2px 8px; margin: 2px 0 6px;
+  color: var(--jp-ui-font-color2, #666); font-size: 11px;
+}
+.lstmw-legend-bar { border: 1px solid var(--jp-border-color2, #ddd); }
+.lstmw-legend-title { color: var(--jp-ui-font-color1, #222); }
+.lstmw-legend-masked:empty, .lstmw-legend-range:empty { display: none; }
 .lstmw-editor { margin: 4px 0 6px; }
 .lstmw-editor summary { cursor: pointer; color: var(--jp-ui-font-color2, #666); }
 .lstmw-gate-row { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin: 3px 0; }

@@ -16,9 +16,17 @@ const base: TimelineView = {
   view: "c",
   window: null,
   featureNames: [],
+  labels: [],
+  masked: [],
 };
 
 describe("timeline read-out", () => {
+  it("adds the step's label and marks masked steps", () => {
+    const view = { ...base, labels: ["a", "<b>", "c", "d"], masked: [[1, 3]] };
+    expect(timelineText(GUTTER + 150, 5, view)).toBe("unit 2, step 1 · <b> (masked): c = 21.00000");
+    expect(timelineText(GUTTER + 350, 5, view)).toBe("unit 2, step 3 · d: c = 23.00000");
+  });
+
   it("reads the unit of the row and the step of the column", () => {
     expect(timelineText(GUTTER + 250, 5, base)).toBe("unit 2, step 2: c = 22.00000");
     expect(timelineText(GUTTER + 50, 25, base)).toBe("unit 1, step 0: c = 10.00000");

@@ -18,6 +18,20 @@ export interface TimelineView {
   view: ArrayName;
   window: WindowData | null; // full-resolution values near the playhead
   featureNames: string[];
+  labels: readonly string[]; // step labels (empty: none)
+  masked: number[][]; // [start, stop) runs of masked steps
+}
+
+/** " · 2015-02-11 (masked)": a step's label and whether it is masked (may be empty). */
+export function stepSuffix(s: number, labels: readonly string[], masked: number[][]): string {
+  const label = labels[s] !== undefined ? ` · ${labels[s]}` : "";
+  const skip = masked.some(([a, b]) => s >= a && s < b) ? " (masked)" : "";
+  return `${label}${skip}`;
+}
+
+/** "step 41 · 2015-02-11 (masked)". */
+export function stepText(s: number, labels: readonly string[], masked: number[][]): string {
+  return `step ${s}${stepSuffix(s, labels, masked)}`;
 }
 
 /**
@@ -33,7 +47,7 @@ export function timelineText(x: number, y: number, v: TimelineView): string | nu
     const f = Math.min(v.input.shape[0] - 1, Math.floor((y / v.inputH) * v.input.shape[0]));
     const name = v.featureNames[f] ?? `x${f}`;
     const value = v.input.data[f * v.input.shape[1] + bin];
-    return `${name}, step ${s}: ${v.exact ? "" : "≈ "}${value.toPrecision(7)}`;
+    return `${name}, ${stepText(s, v.labels, v.masked)}: ${v.exact ? "" : "≈ "}${value.toPrecision(7)}`;
   }
   if (y < top || v.shown.length === 0) return null;
   const r = Math.min(v.shown.length - 1, Math.floor(((y - top) / v.unitsH) * v.shown.length));
@@ -46,7 +60,7 @@ export function timelineText(x: number, y: number, v: TimelineView): string | nu
     value = w.data[(ARRAYS.indexOf(v.view) * span + (s - w.start)) * w.units + unit];
     approx = false;
   }
-  return `unit ${unit}, step ${s}: ${v.view} = ${approx ? "≈ " : ""}${value.toPrecision(7)}`;
+  return `unit ${unit}, ${stepText(s, v.labels, v.masked)}: ${v.view} = ${approx ? "≈ " : ""}${value.toPrecision(7)}`;
 }
 
 /** Show `text` next to the pointer (hide the tooltip when null). */

@@ -6,6 +6,8 @@
  */
 
 import { drawAttribution, STRIP_HEIGHT, topStep } from "./attribution";
+import { drawAxis, drawMasked, drawRowLabels } from "./timeline";
+import { mountLegend } from "./legend";
 import { decode, type NDArray } from "./codec";
 import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
@@ -23,7 +25,7 @@ import {
 } from "./model";
 import { Requester } from "./rpc";
 import { buildParts, options } from "./dom";
-import { placeTip, predictionText, timelineText } from "./tips";
+import { placeTip, predictionText, stepSuffix, timelineText } from "./tips";
 import { orderBy, parseFilter, rowVariance } from "./units";
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
@@ -37,6 +39,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     return typeof picked === "string" ? null : picked;
   });
   const busy = mountBusy(parts.busySlot);
+  const legend = mountLegend(parts.legendSlot);
   const requester = new Requester(model);
   let ov: NDArray | null = null;
   let ovInput: NDArray | null = null;
@@ -53,6 +56,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
 
   const textColor = (): string =>
     getComputedStyle(root).getPropertyValue("--jp-ui-font-color1").trim() || "#222";
+  const secondaryColor = (): string =>
+    getComputedStyle(root).getPropertyValue("--jp-ui-font-color2").trim() || "#666";
   const steps = (): number => model.get("n_steps");
   /** Showing edited − baseline: every array is signed. */
   const differing = (): boolean =>
@@ -120,14 +125,21 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (ovInput !== null && inputH > 0) {
       const rows = Array.from({ length: feats }, (_, k) => k);
       blit(ctx, toPixels(ovInput.data, ovInput.shape[1], rows, scaleFor("c", ovInput.data)), GUTTER, 0, plotW, inputH);
-      ctx.fillText("layer input", 4, inputH / 2);
+      if (inputH / feats >= 12) drawRowLabels(ctx, model.get("feature_names"), 0, inputH, secondaryColor());
+      else ctx.fillText("layer input", 4, inputH / 2);
     }
     if (ov !== null) {
       const top = inputH > 0 ? inputH + 4 : 0;
       const view = model.get("view");
-      blit(ctx, toPixels(ov.data, ov.shape[1], shown, scaleFor(view, ov.data, differing())), GUTTER, top, plotW, unitsH);
+      const o = model.get("overview");
+      const scale = scaleFor(view, ov.data, differing(), o.range ?? []);
+      blit(ctx, toPixels(ov.data, ov.shape[1], shown, scale), GUTTER, top, plotW, unitsH);
       ctx.fillText(LABELS[view], 4, top + unitsH / 2);
+      drawRowLabels(ctx, shown.map(String), top, unitsH, secondaryColor());
+      legend.update({ title: LABELS[view], scale, range: o.range ?? [], masked: o.masked ?? [] });
     }
+    drawMasked(ctx, model.get("overview").masked ?? [], steps(), width, h);
+    drawAxis(parts.axis, root, steps(), width, model.get("labels"));
     drawOverlay();
     drawStrip();
   }
@@ -159,7 +171,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const ctx = sizeCanvas(panels, width, ARRAYS.length * ROW_HEIGHT);
     if (ctx !== null) drawPanels(ctx, width, stepValues(), shown, textColor(), differing());
     const loading = stepValues() === null ? " (loading values…)" : "";
-    status.textContent = `step ${step} of ${steps()}${loading}`;
+    const suffix = stepSuffix(step, model.get("labels"), model.get("overview").masked ?? []);
+    status.textContent = `step ${step} of ${steps()}${suffix}${loading}`;
   }
 
   function ensureWindow(size = WINDOW_STEPS): void {
@@ -292,6 +305,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
             view: model.get("view"),
             window: win,
             featureNames: model.get("feature_names"),
+            labels: model.get("labels"),
+            masked: model.get("overview").masked ?? [],
           });
     placeTip(tooltip, root, text, ev);
   }
@@ -407,6 +422,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:attribution", drawStrip],
     ["change:busy", onBusy],
     ["change:model_note", syncControls],
+    ["change:labels", onLayout],
   ];
   for (const [event, fn] of traits) model.on(event, fn);
   let resizeFrame = 0;

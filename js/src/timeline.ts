@@ -1,0 +1,65 @@
+/** Parts of the timeline around the heatmaps: the time axis, unit indices, masked steps. */
+
+import { timeTicks } from "./axis";
+import { xOfStep } from "./layout";
+import { GUTTER } from "./panels";
+
+let measurer: CanvasRenderingContext2D | null | undefined;
+
+/** Width in pixels of `text` in the axis font of `root`. */
+function measureIn(root: HTMLElement): (text: string) => number {
+  if (measurer === undefined) measurer = document.createElement("canvas").getContext("2d");
+  if (measurer !== null) measurer.font = `11px ${getComputedStyle(root).fontFamily}`;
+  return (text) => measurer?.measureText(text).width ?? 6 * text.length;
+}
+
+/** The time axis under a timeline `width` px wide: tick labels as text spans. */
+export function drawAxis(axis: HTMLElement, root: HTMLElement, steps: number, width: number, labels: readonly string[]): void {
+  const plotW = width - GUTTER;
+  const at = (s: number): number => xOfStep(s, plotW, Math.max(1, steps));
+  const ticks = timeTicks(0, steps, plotW, labels, measureIn(root), at);
+  const title = document.createElement("span");
+  title.className = "lstmw-axis-title";
+  title.textContent = labels.length > 0 ? "step label" : "step";
+  axis.replaceChildren(
+    title,
+    ...ticks.map((t) => {
+      const span = document.createElement("span");
+      span.className = "lstmw-tick";
+      span.textContent = t.text; // text, never HTML
+      span.dataset.step = String(t.step);
+      span.style.left = `${GUTTER + t.x}px`;
+      return span;
+    }),
+  );
+}
+
+/**
+ * Row labels beside heatmap rows (from `top`, `height` px high), right-aligned in the
+ * gutter: every row when rows are at least 12 px high, else every k-th.
+ */
+export function drawRowLabels(ctx: CanvasRenderingContext2D, labels: readonly string[], top: number, height: number, color: string): void {
+  const rowH = height / Math.max(1, labels.length);
+  const every = Math.max(1, Math.ceil(12 / rowH));
+  ctx.save();
+  ctx.textAlign = "right";
+  ctx.fillStyle = color;
+  for (let r = 0; r < labels.length; r += every) {
+    const text = labels[r].length > 12 ? `${labels[r].slice(0, 11)}…` : labels[r];
+    ctx.fillText(text, GUTTER - 4, top + (r + 0.5) * rowH);
+  }
+  ctx.restore();
+}
+
+/** Shade masked steps over the whole timeline `height` px high (their state is carried over). */
+export function drawMasked(ctx: CanvasRenderingContext2D, runs: number[][], steps: number, width: number, height: number): void {
+  const plotW = width - GUTTER;
+  ctx.save();
+  ctx.fillStyle = "rgba(128, 128, 128, 0.45)";
+  for (const [a, b] of runs) {
+    const x0 = GUTTER + (a / Math.max(1, steps)) * plotW;
+    const x1 = GUTTER + (b / Math.max(1, steps)) * plotW;
+    ctx.fillRect(x0, 0, Math.max(1, x1 - x0), height);
+  }
+  ctx.restore();
+}

@@ -1,0 +1,117 @@
+"""The explorer's axes and legend in a real JupyterLab: dates and tokens as tick labels,
+tokens as text, the colour bar's data range, masked steps."""
+
+import datetime as dt
+
+import pytest
+
+from .lab import KERNEL_HEAD, TOKEN
+from .test_explorer_lab import command, python_state, write_notebook
+from .test_explorer_more import watch_errors
+
+DATES = (
+    KERNEL_HEAD
+    + """\
+import pandas as pd
+model = keras.Sequential([keras.Input((365, 3)), keras.layers.LSTM(6), keras.layers.Dense(1)])
+x = np.random.default_rng(0).normal(size=(2, 365, 3)).astype("float32")
+w = LSTMExplorer(model, x, step_labels=pd.date_range("2015-01-01", periods=365))
+w"""
+)
+DATES_REPORT = """\
+c = w.current_trace().cell_state[0]
+print("STATE", {"min": float(c.min()), "max": float(c.max()), "step": w.step})"""
+
+TOKENS = (
+    KERNEL_HEAD
+    + """\
+vocab = ["<pad>", "the", "cat", "<img src=x onerror=alert(1)>", "sat"]
+model = keras.Sequential([
+    keras.Input((8,), dtype="int32"),
+    keras.layers.Embedding(5, 4, mask_zero=True),
+    keras.layers.LSTM(3),
+])
+x = np.array([[1, 2, 3, 4, 0, 0, 0, 0]], dtype="int32")
+w = LSTMExplorer(model, x, vocabulary=vocab)
+w"""
+)
+
+TICKS = """() => [...document.querySelectorAll('.lstmw-axis .lstmw-tick')].map((t) => {
+  const b = t.getBoundingClientRect();
+  return {step: Number(t.dataset.step), text: t.textContent, left: b.left, right: b.right};
+})"""
+
+
+def open_notebook(page, lab_url: str, name: str, steps: int) -> None:
+    page.goto(f"{lab_url}/lab/tree/{name}?reset&token={TOKEN}")
+    page.wait_for_function(
+        "window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000
+    )
+    page.get_by_text("| Idle").first.wait_for(timeout=90_000)
+    command(page, "notebook:run-all-cells")
+    page.wait_for_function(
+        f"document.querySelector('.lstmw-status')?.textContent.startsWith('step 0 of {steps}')",
+        timeout=90_000,
+    )
+
+
+@pytest.mark.browser
+def test_dates_on_the_time_axis_and_the_data_range(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    name = write_notebook(lab_root, "dates.ipynb", [DATES, DATES_REPORT])
+    open_notebook(page, lab_url, name, 365)
+    ticks = page.evaluate(TICKS)
+    assert len(ticks) >= 3, ticks
+    first = dt.date(2015, 1, 1)
+    for t in ticks:
+        assert t["text"] == (first + dt.timedelta(days=t["step"])).isoformat(), t
+    for a, b in zip(ticks, ticks[1:], strict=False):
+        assert a["right"] <= b["left"], (a, b)  # thinned: no two labels overlap
+    page.wait_for_function(  # once the step's values are in: no "(loading values…)"
+        "document.querySelector('.lstmw-status').textContent === 'step 0 of 365 · 2015-01-01'"
+    )
+    page.locator(".lstmw").first.focus()
+    for _ in range(40):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "document.querySelector('.lstmw-status').textContent === 'step 40 of 365 · 2015-02-10'"
+    )
+    state = python_state(page)
+    legend = page.locator(".lstmw-legend-range").first
+    low, high = float(legend.get_attribute("data-min")), float(legend.get_attribute("data-max"))
+    assert low == pytest.approx(state["min"], rel=1e-6, abs=1e-7)
+    assert high == pytest.approx(state["max"], rel=1e-6, abs=1e-7)
+    assert legend.inner_text().startswith("data ")
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_tokens_are_text_and_masked_steps_are_marked(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    name = write_notebook(lab_root, "tokens.ipynb", [TOKENS])
+    open_notebook(page, lab_url, name, 8)
+    tokens = ["the", "cat", "<img src=x onerror=alert(1)>", "sat"] + ["<pad>"] * 4
+    ticks = page.evaluate(TICKS)
+    assert len(ticks) >= 6, ticks  # at this width, (nearly) every token has room
+    for t in ticks:
+        assert t["text"] == tokens[t["step"]], t  # each token under its own step
+    page.locator(".lstmw").first.focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    status = page.locator(".lstmw-status").first
+    page.wait_for_function(
+        "document.querySelector('.lstmw-status').textContent"
+        " === 'step 2 of 8 · <img src=x onerror=alert(1)>'"
+    )
+    assert status.inner_text() == "step 2 of 8 · <img src=x onerror=alert(1)>"
+    assert page.locator(".lstmw img").count() == 0  # the token is text, not an element
+    masked = page.locator(".lstmw-legend-masked").first
+    assert masked.get_attribute("data-steps") == "4"
+    assert "4–7" in masked.inner_text()
+    box = page.locator(".lstmw-overlay").bounding_box()
+    plot = box["width"] - 96
+    page.mouse.move(box["x"] + 96 + plot * 5.5 / 8, box["y"] + box["height"] - 5)
+    tip = page.locator(".lstmw-tooltip").first
+    tip.wait_for(state="visible")
+    assert "step 5 · <pad> (masked)" in tip.inner_text()
+    assert errors == []
