@@ -55,6 +55,7 @@ export interface Parts {
   compareSel: HTMLSelectElement;
   attrSel: HTMLSelectElement;
   playBtn: HTMLButtonElement;
+  zoomBtn: HTMLButtonElement;
   status: HTMLSpanElement;
   prediction: HTMLDivElement;
   editorSlot: HTMLDivElement;
@@ -105,6 +106,8 @@ export function buildParts(host: HTMLElement): Parts {
   );
   const playBtn = el("button", "lstmw-play", controls);
   playBtn.textContent = "▶ play";
+  const zoomBtn = el("button", "lstmw-zoom", controls);
+  zoomBtn.hidden = true; // shown when zoomed in
   const status = el("span", "lstmw-status", controls);
   const info = el("div", "lstmw-info", root); // the prediction, and progress on the right
   const prediction = el("div", "lstmw-prediction", info);
@@ -122,6 +125,6 @@ export function buildParts(host: HTMLElement): Parts {
 
   return {
     root, note, modelNote, busySlot, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel,
-    playBtn, status, prediction, editorSlot, base, overlay, axis, legendSlot, strip, attrNote, panels, tooltip,
+    playBtn, zoomBtn, status, prediction, editorSlot, base, overlay, axis, legendSlot, strip, attrNote, panels, tooltip,
   };
 }

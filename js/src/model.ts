@@ -66,5 +66,7 @@ export interface WindowData {
   start: number;
   stop: number;
   units: number;
+  features: number;
   data: Float32Array; // (6, stop - start, units)
+  input: Float32Array; // (stop - start, features): the layer input
 }

@@ -55,6 +55,12 @@ export const CSS = `
   font-size: 11px; line-height: 16px; white-space: pre;
 }
 .lstmw-axis-title { position: absolute; left: 4px; top: 1px; }
+.lstmw-axis { cursor: col-resize; touch-action: none; }
+.lstmw-brush {
+  position: absolute; top: 0; bottom: 0; display: none; pointer-events: none;
+  background: var(--jp-brand-color3, rgba(25, 118, 210, 0.25)); opacity: 0.6;
+}
+.lstmw-zoom[hidden] { display: none; }
 .lstmw-tick { position: absolute; top: 2px; transform: translateX(-50%); }
 .lstmw-tick::before {
   content: ""; position: absolute; left: 50%; top: -3px; height: 3px;

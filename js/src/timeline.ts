@@ -1,7 +1,7 @@
 /** Parts of the timeline around the heatmaps: the time axis, unit indices, masked steps. */
 
 import { timeTicks } from "./axis";
-import { xOfStep } from "./layout";
+import { type Range, xAt } from "./range";
 import { GUTTER } from "./panels";
 
 let measurer: CanvasRenderingContext2D | null | undefined;
@@ -13,15 +13,17 @@ function measureIn(root: HTMLElement): (text: string) => number {
   return (text) => measurer?.measureText(text).width ?? 6 * text.length;
 }
 
-/** The time axis under a timeline `width` px wide: tick labels as text spans. */
-export function drawAxis(axis: HTMLElement, root: HTMLElement, steps: number, width: number, labels: readonly string[]): void {
+/** The time axis under a timeline `width` px wide showing `range`: tick labels as text spans. */
+export function drawAxis(axis: HTMLElement, root: HTMLElement, range: Range, width: number, labels: readonly string[]): void {
   const plotW = width - GUTTER;
-  const at = (s: number): number => xOfStep(s, plotW, Math.max(1, steps));
-  const ticks = timeTicks(0, steps, plotW, labels, measureIn(root), at);
+  const at = (s: number): number => xAt(s, plotW, range);
+  const ticks = timeTicks(range.start, range.stop, plotW, labels, measureIn(root), at);
   const title = document.createElement("span");
   title.className = "lstmw-axis-title";
   title.textContent = labels.length > 0 ? "step label" : "step";
+  const brush = axis.querySelector(".lstmw-brush"); // the zoom brush stays
   axis.replaceChildren(
+    ...(brush === null ? [] : [brush]),
     title,
     ...ticks.map((t) => {
       const span = document.createElement("span");
@@ -51,15 +53,17 @@ export function drawRowLabels(ctx: CanvasRenderingContext2D, labels: readonly st
   ctx.restore();
 }
 
-/** Shade masked steps over the whole timeline `height` px high (their state is carried over). */
-export function drawMasked(ctx: CanvasRenderingContext2D, runs: number[][], steps: number, width: number, height: number): void {
+/** Shade masked steps of `range` over the timeline `height` px high (their state is carried over). */
+export function drawMasked(ctx: CanvasRenderingContext2D, runs: number[][], range: Range, width: number, height: number): void {
   const plotW = width - GUTTER;
+  const per = plotW / Math.max(1, range.stop - range.start);
   ctx.save();
   ctx.fillStyle = "rgba(128, 128, 128, 0.45)";
   for (const [a, b] of runs) {
-    const x0 = GUTTER + (a / Math.max(1, steps)) * plotW;
-    const x1 = GUTTER + (b / Math.max(1, steps)) * plotW;
-    ctx.fillRect(x0, 0, Math.max(1, x1 - x0), height);
+    const lo = Math.max(a, range.start);
+    const hi = Math.min(b, range.stop);
+    if (hi <= lo) continue;
+    ctx.fillRect(GUTTER + (lo - range.start) * per, 0, Math.max(1, (hi - lo) * per), height);
   }
   ctx.restore();
 }

@@ -16,6 +16,7 @@ const base: TimelineView = {
   view: "c",
   window: null,
   featureNames: [],
+  range: { start: 0, stop: 4 },
   labels: [],
   masked: [],
 };
@@ -40,7 +41,7 @@ describe("timeline read-out", () => {
     // window over steps 2..3 for 2 units; arrays i, f, g, o, c, h: c is index 4
     const data = new Float32Array(6 * 2 * 2);
     data[(4 * 2 + 1) * 2 + 1] = 7.5; // c, step 3, unit 1
-    const window = { layer: "l", sample: 0, start: 2, stop: 4, units: 2, data };
+    const window = { layer: "l", sample: 0, start: 2, stop: 4, units: 2, data, features: 0, input: new Float32Array() };
     expect(timelineText(GUTTER + 350, 15, { ...view, window })).toBe("unit 1, step 3: c = 7.500000");
   });
 

@@ -1,7 +1,8 @@
 /** Hover read-outs: what the timeline shows under the pointer, and placing the tooltip. */
 
 import type { NDArray } from "./codec";
-import { binOfStep, stepAtX } from "./layout";
+import { binOfStep } from "./layout";
+import { type Range, stepAt } from "./range";
 import type { WindowData } from "./model";
 import { ARRAYS, GUTTER, type ArrayName } from "./panels";
 
@@ -18,6 +19,7 @@ export interface TimelineView {
   view: ArrayName;
   window: WindowData | null; // full-resolution values near the playhead
   featureNames: string[];
+  range: Range; // the steps shown across the plot
   labels: readonly string[]; // step labels (empty: none)
   masked: number[][]; // [start, stop) runs of masked steps
 }
@@ -40,7 +42,7 @@ export function stepText(s: number, labels: readonly string[], masked: number[][
  */
 export function timelineText(x: number, y: number, v: TimelineView): string | null {
   if (x < GUTTER) return null;
-  const s = stepAtX(x - GUTTER, v.width - GUTTER, v.steps);
+  const s = stepAt(x - GUTTER, v.width - GUTTER, v.range);
   const bin = binOfStep(s, v.steps, v.overview.shape[1]);
   const top = v.inputH > 0 ? v.inputH + 4 : 0;
   if (v.input !== null && y < v.inputH) {

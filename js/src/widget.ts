@@ -11,7 +11,9 @@ import { mountLegend } from "./legend";
 import { decode, type NDArray } from "./codec";
 import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
-import { stepAfterKey, stepAtX, windowAround, xOfStep } from "./layout";
+import { binOfStep, stepAfterKey, windowAround } from "./layout";
+import { follow, inputColumns, type Range, rangeColumns, stepAt, xAt } from "./range";
+import { mountZoom } from "./zoom";
 import { ARRAYS, drawPanels, GUTTER, hitPanel, LABELS, ROW_HEIGHT, type ArrayName } from "./panels";
 import { mountBusy } from "./busy";
 import { mountEditor } from "./editor";
@@ -25,7 +27,7 @@ import {
 } from "./model";
 import { Requester } from "./rpc";
 import { buildParts, options } from "./dom";
-import { placeTip, predictionText, stepSuffix, timelineText } from "./tips";
+import { placeTip, predictionText, stepSuffix, stepText, timelineText } from "./tips";
 import { orderBy, parseFilter, rowVariance } from "./units";
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
@@ -33,7 +35,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   let firstPaint = true;
   const parts = buildParts(host);
   const { root, note, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel } = parts;
-  const { playBtn, status, prediction, base, overlay, strip, attrNote, panels, tooltip } = parts;
+  const { playBtn, zoomBtn, status, prediction, base, overlay, strip, attrNote, panels, tooltip } = parts;
   const unmountEditor = mountEditor(model, parts.editorSlot, () => {
     const picked = parseFilter(model.get("unit_filter"), model.get("n_units"));
     return typeof picked === "string" ? null : picked;
@@ -47,6 +49,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   let inFlight = "";
   let shown: number[] = [];
   let step = 0;
+  let range: Range = { start: 0, stop: 0 }; // the steps shown across the timeline
   let width = 600;
   let inputH = 0;
   let unitsH = 0;
@@ -124,7 +127,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const plotW = width - GUTTER;
     if (ovInput !== null && inputH > 0) {
       const rows = Array.from({ length: feats }, (_, k) => k);
-      blit(ctx, toPixels(ovInput.data, ovInput.shape[1], rows, scaleFor("c", ovInput.data)), GUTTER, 0, plotW, inputH);
+      const cols = inputColumns(range, steps(), ovInput, win);
+      blit(ctx, toPixels(cols.data, cols.cols, rows, scaleFor("c", ovInput.data)), GUTTER, 0, plotW, inputH);
       if (inputH / feats >= 12) drawRowLabels(ctx, model.get("feature_names"), 0, inputH, secondaryColor());
       else ctx.fillText("layer input", 4, inputH / 2);
     }
@@ -133,13 +137,17 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       const view = model.get("view");
       const o = model.get("overview");
       const scale = scaleFor(view, ov.data, differing(), o.range ?? []);
-      blit(ctx, toPixels(ov.data, ov.shape[1], shown, scale), GUTTER, top, plotW, unitsH);
+      const cols = rangeColumns(range, steps(), ov, win, ARRAYS.indexOf(view));
+      blit(ctx, toPixels(cols.data, cols.cols, shown, scale), GUTTER, top, plotW, unitsH);
       ctx.fillText(LABELS[view], 4, top + unitsH / 2);
       drawRowLabels(ctx, shown.map(String), top, unitsH, secondaryColor());
       legend.update({ title: LABELS[view], scale, range: o.range ?? [], masked: o.masked ?? [] });
     }
-    drawMasked(ctx, model.get("overview").masked ?? [], steps(), width, h);
-    drawAxis(parts.axis, root, steps(), width, model.get("labels"));
+    drawMasked(ctx, model.get("overview").masked ?? [], range, width, h);
+    drawAxis(parts.axis, root, range, width, model.get("labels"));
+    const zoomed = range.stop - range.start < steps();
+    zoomBtn.hidden = !zoomed;
+    zoomBtn.textContent = `reset zoom (steps ${range.start}–${range.stop - 1})`;
     drawOverlay();
     drawStrip();
   }
@@ -154,7 +162,9 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     attrNote.textContent = a.note ? `${a.note}.${where}` : "";
     if (data === null) return;
     const ctx = sizeCanvas(strip, width, STRIP_HEIGHT);
-    if (ctx !== null) drawAttribution(ctx, data, GUTTER, width - GUTTER, textColor());
+    const b0 = binOfStep(range.start, steps(), data.length);
+    const b1 = binOfStep(Math.max(range.start, range.stop - 1), steps(), data.length) + 1;
+    if (ctx !== null) drawAttribution(ctx, data.subarray(b0, b1), GUTTER, width - GUTTER, textColor());
   }
 
   function drawOverlay(): void {
@@ -162,7 +172,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (ctx === null) return;
     const h = inputH + unitsH + 4;
     ctx.clearRect(0, 0, width, h);
-    const x = GUTTER + xOfStep(step, width - GUTTER, Math.max(1, steps()));
+    const x = GUTTER + xAt(step, width - GUTTER, range);
     ctx.fillStyle = textColor();
     ctx.fillRect(Math.round(x) - 1, 0, 2, h);
   }
@@ -180,11 +190,14 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const sample = model.get("sample");
     const n = steps();
     if (n === 0) return;
+    // zoomed in to fewer steps than a window: the window holds the whole range (drawn exactly)
+    const narrow = range.stop - range.start <= size;
+    const holds = (w: WindowData): boolean =>
+      step >= w.start && step < w.stop && (!narrow || (w.start <= range.start && w.stop >= range.stop));
     const current = win !== null && win.layer === layer && win.sample === sample;
-    if (current && win !== null && step >= win.start && step < win.stop && win.stop - win.start >= Math.min(n, size)) {
-      return;
-    }
-    const [start, stop] = windowAround(step, n, size);
+    if (current && win !== null && holds(win) && win.stop - win.start >= Math.min(n, size)) return;
+    const centre = narrow ? Math.floor((range.start + range.stop) / 2) : step;
+    const [start, stop] = windowAround(centre, n, size);
     const key = `${layer}|${sample}|${start}|${stop}`;
     if (inFlight === key) return;
     inFlight = key;
@@ -195,8 +208,12 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
         if (content.layer !== model.get("layer") || content.sample !== model.get("sample")) return;
         const shape = content.shape as number[];
         const arr = decode({ buffer: buffers[0], dtype: "float32", shape });
-        win = { layer, sample, start: Number(content.start), stop: Number(content.stop), units: shape[2], data: arr.data };
-        if (model.get("order") === "activity") refresh();
+        const inputShape = (content.input_shape as number[] | undefined) ?? [0, 0];
+        const input = decode({ buffer: buffers[1] ?? new ArrayBuffer(0), dtype: "float32", shape: inputShape });
+        const [s0, s1] = [Number(content.start), Number(content.stop)];
+        win = { layer, sample, start: s0, stop: s1, units: shape[2], features: inputShape[1], data: arr.data, input: input.data };
+        const zoomed = range.stop - range.start < n;
+        if (model.get("order") === "activity" || zoomed) refresh(); // zoomed: exact values now
         else drawStep();
         if (firstPaint) {
           firstPaint = false;
@@ -217,8 +234,11 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   function setStep(next: number, sync: boolean): void {
     const n = steps();
     step = Math.min(Math.max(0, n - 1), Math.max(0, Math.round(next)));
+    const moved = follow(range, step, n); // the playhead stays in view
+    const panned = moved.start !== range.start;
+    range = moved;
     ensureWindow();
-    if (model.get("order") === "activity") {
+    if (model.get("order") === "activity" || panned) {
       computeShown();
       drawBase();
     } else {
@@ -275,10 +295,24 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     );
   }
 
+  /** Zoom to `next` (the zoom controls call this); the playhead moves into it. */
+  function showRange(next: Range): void {
+    range = next;
+    if (step < range.start || step >= range.stop) {
+      step = Math.min(range.stop - 1, Math.max(range.start, step));
+      syncStep();
+    }
+    ensureWindow();
+    refresh();
+  }
+
   function onData(): void {
     win = null;
     syncControls();
-    step = Math.min(model.get("step"), Math.max(0, steps() - 1));
+    const n = steps();
+    if (range.stop > n || range.stop <= range.start) range = { start: 0, stop: n }; // else keep the zoom
+    step = Math.min(model.get("step"), Math.max(0, n - 1));
+    range = follow(range, step, n);
     refresh();
     performance.mark("lstmw-overview-drawn"); // a new overview is on screen (benchmarks read it)
     window.clearTimeout(fullTimer);
@@ -305,6 +339,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
             view: model.get("view"),
             window: win,
             featureNames: model.get("feature_names"),
+            range,
             labels: model.get("labels"),
             masked: model.get("overview").masked ?? [],
           });
@@ -312,7 +347,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   }
   function panelTip(ev: MouseEvent): void {
     const hit = hitPanel(ev.offsetX, ev.offsetY, width, stepValues(), shown);
-    const text = hit && `unit ${hit.unit}, step ${step}: ${hit.array} = ${hit.value.toPrecision(7)}`;
+    const where = stepText(step, model.get("labels"), model.get("overview").masked ?? []);
+    const text = hit && `unit ${hit.unit}, ${where}: ${hit.array} = ${hit.value.toPrecision(7)}`;
     placeTip(tooltip, root, text, ev);
   }
 
@@ -322,10 +358,10 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     dragging = true;
     overlay.setPointerCapture(ev.pointerId);
     root.focus({ preventScroll: true });
-    setStep(stepAtX(ev.offsetX - GUTTER, width - GUTTER, steps()), true);
+    setStep(stepAt(ev.offsetX - GUTTER, width - GUTTER, range), true);
   };
   const onPointerMove = (ev: PointerEvent): void => {
-    if (dragging) setStep(stepAtX(ev.offsetX - GUTTER, width - GUTTER, steps()), true);
+    if (dragging) setStep(stepAt(ev.offsetX - GUTTER, width - GUTTER, range), true);
     timelineTip(ev);
   };
   const onPointerUp = (): void => {
@@ -353,11 +389,11 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       return;
     }
     playBtn.textContent = "❚❚ pause";
-    if (step >= steps() - 1) step = 0;
-    const per = Math.max(1, Math.round(steps() / 300));
+    if (step >= range.stop - 1) step = range.start;
+    const per = Math.max(1, Math.round((range.stop - range.start) / 300));
     const tick = (): void => {
       setStep(step + per, true);
-      playing = step >= steps() - 1 ? 0 : requestAnimationFrame(tick);
+      playing = step >= range.stop - 1 ? 0 : requestAnimationFrame(tick);
       if (!playing) playBtn.textContent = "▶ play";
     };
     playing = requestAnimationFrame(tick);
@@ -410,6 +446,12 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     [playBtn, "click", togglePlay],
   ];
   for (const [target, type, fn] of dom) target.addEventListener(type, fn);
+  const unmountZoom = mountZoom(overlay, parts.axis, zoomBtn, {
+    range: () => range,
+    steps,
+    plotWidth: () => width - GUTTER,
+    show: showRange,
+  });
   const traits: [string, () => void][] = [
     ["change:overview", onData],
     ["change:order", onLayout],
@@ -449,6 +491,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     window.clearTimeout(syncTimer);
     window.clearTimeout(fullTimer);
     requester.dispose();
+    unmountZoom();
     busy.dispose();
     unmountEditor();
     root.remove();

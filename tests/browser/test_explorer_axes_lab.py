@@ -2,6 +2,7 @@
 tokens as text, the colour bar's data range, masked steps."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -19,8 +20,10 @@ w = LSTMExplorer(model, x, step_labels=pd.date_range("2015-01-01", periods=365))
 w"""
 )
 DATES_REPORT = """\
-c = w.current_trace().cell_state[0]
-print("STATE", {"min": float(c.min()), "max": float(c.max()), "step": w.step})"""
+tr = w.current_trace()
+c = tr.cell_state[0]
+print("STATE", {"min": float(c.min()), "max": float(c.max()), "step": w.step,
+                "h": [float(v) for v in tr.hidden_state[0, w.step]]})"""
 
 TOKENS = (
     KERNEL_HEAD
@@ -114,4 +117,79 @@ def test_tokens_are_text_and_masked_steps_are_marked(page, lab_url, lab_root):
     tip = page.locator(".lstmw-tooltip").first
     tip.wait_for(state="visible")
     assert "step 5 · <pad> (masked)" in tip.inner_text()
+    assert errors == []
+
+
+def gap(ticks: list[dict]) -> int:
+    """The largest number of steps between two neighbouring ticks."""
+    steps = [t["step"] for t in ticks]
+    return max(b - a for a, b in zip(steps, steps[1:], strict=False))
+
+
+def zoom_range(page) -> tuple[int, int]:
+    text = page.locator(".lstmw-zoom").first.inner_text()
+    a, b = re.search(r"steps (\d+)–(\d+)", text).groups()
+    return int(a), int(b)
+
+
+def check_date_ticks(page, start: int, stop: int) -> list[dict]:
+    ticks = page.evaluate(TICKS)
+    assert len(ticks) >= 2, ticks
+    for t in ticks:
+        assert start <= t["step"] <= stop, (t, start, stop)
+        assert t["text"] == (dt.date(2015, 1, 1) + dt.timedelta(days=t["step"])).isoformat()
+    return ticks
+
+
+@pytest.mark.browser
+def test_zoom_and_pan_down_to_single_steps(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    name = write_notebook(lab_root, "zoom.ipynb", [DATES, DATES_REPORT])
+    open_notebook(page, lab_url, name, 365)
+    zoom = page.locator(".lstmw-zoom").first
+    assert zoom.is_hidden()
+    box = page.locator(".lstmw-overlay").bounding_box()
+    plot = box["width"] - 96
+    page.mouse.move(box["x"] + 96 + plot / 2, box["y"] + box["height"] / 2)
+    for _ in range(8):  # 0.8 ** 8: about 61 steps around the middle
+        page.mouse.wheel(0, -100)
+        page.wait_for_timeout(30)
+    zoom.wait_for(state="visible")
+    a, b = zoom_range(page)
+    assert 40 <= b - a + 1 <= 80 and a <= 182 <= b, (a, b)
+    wide = check_date_ticks(page, a, b)
+    # brush across the axis: the middle third of the range
+    axis = page.locator(".lstmw-axis").bounding_box()
+    y = axis["y"] + axis["height"] / 2
+    page.mouse.move(axis["x"] + 96 + plot / 3, y)
+    page.mouse.down()
+    page.mouse.move(axis["x"] + 96 + plot * 2 / 3, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        f"!document.querySelector('.lstmw-zoom').textContent.includes('{a}–{b}')"
+    )
+    c, d = zoom_range(page)
+    assert a <= c < d <= b and d - c + 1 <= (b - a + 1) / 2 + 2, (a, b, c, d)
+    narrow = check_date_ticks(page, c, d)
+    assert len(narrow) >= len(wide) / 2  # labels stay readable, now at finer steps
+    assert gap(narrow) <= gap(wide)  # finer steps between ticks
+    # a click inside the zoomed timeline: the bars show that step's exact values
+    page.mouse.click(box["x"] + 96 + plot * 0.5, box["y"] + box["height"] / 2)
+    status = page.locator(".lstmw-status").first
+    page.wait_for_function(
+        "!document.querySelector('.lstmw-status').textContent.includes('loading')"
+    )
+    step = int(re.match(r"step (\d+) of 365", status.inner_text()).group(1))
+    assert c <= step <= d
+    page.wait_for_timeout(400)  # the step reaches Python
+    state = python_state(page)
+    assert state["step"] == step
+    page.locator(".lstmw-panels").hover(position={"x": 200, "y": 34 * 5 + 17})
+    tip = page.locator(".lstmw-tooltip").first.inner_text()
+    unit, at, value = re.match(r"unit (\d+), step (\d+) · [\d-]+: h = (\S+)", tip).groups()
+    assert int(at) == step
+    assert float(value) == pytest.approx(state["h"][int(unit)], rel=1e-6, abs=1e-7)
+    page.locator(".lstmw-overlay").dblclick(position={"x": 96 + plot / 2, "y": 10})
+    zoom.wait_for(state="hidden")
+    check_date_ticks(page, 0, 364)
     assert errors == []
