@@ -131,6 +131,8 @@ class LSTMExplorer(anywidget.AnyWidget):
     """Set when the explorer noticed a changed model and recomputed (empty before)."""
     labels = t.List(t.Unicode()).tag(sync=True)
     """Step labels of the shown sample (see ``step_labels=``); empty: step numbers."""
+    selected_units = t.List(t.Int()).tag(sync=True)
+    """Units whose lines are plotted over time (click a unit's row label; Shift adds)."""
 
     def __init__(
         self,
@@ -325,6 +327,14 @@ class LSTMExplorer(anywidget.AnyWidget):
             raise t.TraitError(f"sample must be in 0..{self.n_samples - 1}, got {value}.")
         return value
 
+    @t.validate("selected_units")
+    def _valid_units(self, proposal: dict[str, Any]) -> list[int]:
+        units = [int(u) for u in proposal["value"]]
+        bad = [u for u in units if not 0 <= u < max(1, self.n_units)]
+        if bad:
+            raise t.TraitError(f"selected_units must be in 0..{self.n_units - 1}, got {bad}.")
+        return list(dict.fromkeys(units))  # in order, once each
+
     @t.validate("layer")
     def _valid_layer(self, proposal: dict[str, Any]) -> str:
         if proposal["value"] not in self.layers:
@@ -360,6 +370,7 @@ class LSTMExplorer(anywidget.AnyWidget):
         with self.hold_sync():
             self.error = ""
             self.n_steps, self.n_units = int(steps), int(units)
+            self.selected_units = [u for u in self.selected_units if u < units]
             self.feature_names = names
             self.labels = labels if len(labels) == steps else []  # another time length: none
             self.step = min(self.step, steps - 1)

@@ -131,3 +131,17 @@ def test_plot_trace_and_png_fallback_use_the_labels(model):
     assert shared == texts
     with pytest.raises(ValueError, match="one label per time step"):
         lw.plot_trace(lw.trace(model, X), 0, step_labels=["a"])
+
+
+def test_selected_units_are_checked_and_follow_the_layer():
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential(
+        [keras.Input((10, 2)), keras.layers.LSTM(5, return_sequences=True), keras.layers.LSTM(3)]
+    )
+    w = lw.LSTMExplorer(m, X)
+    w.selected_units = [4, 1, 4]
+    assert w.selected_units == [4, 1]  # in order, once each
+    w.layer = w.layers[1]  # three units: unit 4 is gone
+    assert w.selected_units == [1]
+    with pytest.raises(Exception, match=r"selected_units must be in 0\.\.2, got \[7\]"):
+        w.selected_units = [7]

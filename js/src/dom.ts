@@ -66,6 +66,7 @@ export interface Parts {
   strip: HTMLCanvasElement;
   attrNote: HTMLDivElement;
   panels: HTMLCanvasElement;
+  linesSlot: HTMLDivElement;
   tooltip: HTMLDivElement;
 }
 
@@ -121,10 +122,11 @@ export function buildParts(host: HTMLElement): Parts {
   const strip = el("canvas", "lstmw-attr", root);
   const attrNote = el("div", "lstmw-attr-note", root);
   const panels = el("canvas", "lstmw-panels", root);
+  const linesSlot = el("div", "lstmw-lines-slot", root);
   const tooltip = el("div", "lstmw-tooltip", root);
 
   return {
     root, note, modelNote, busySlot, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel,
-    playBtn, zoomBtn, status, prediction, editorSlot, base, overlay, axis, legendSlot, strip, attrNote, panels, tooltip,
+    playBtn, zoomBtn, status, prediction, editorSlot, base, overlay, axis, legendSlot, strip, attrNote, panels, linesSlot, tooltip,
   };
 }

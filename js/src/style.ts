@@ -73,6 +73,11 @@ export const CSS = `
 .lstmw-legend-bar { border: 1px solid var(--jp-border-color2, #ddd); }
 .lstmw-legend-title { color: var(--jp-ui-font-color1, #222); }
 .lstmw-legend-masked:empty, .lstmw-legend-range:empty { display: none; }
+.lstmw-lines { margin-top: 6px; }
+.lstmw-lines[hidden] { display: none; }
+.lstmw-lines-head { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin-bottom: 2px; }
+.lstmw-lines-keys { display: inline-flex; gap: 8px; font-family: var(--jp-code-font-family, monospace); }
+.lstmw-lines-note { color: var(--jp-ui-font-color2, #666); }
 .lstmw-editor { margin: 4px 0 6px; }
 .lstmw-editor summary { cursor: pointer; color: var(--jp-ui-font-color2, #666); }
 .lstmw-gate-row { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin: 3px 0; }

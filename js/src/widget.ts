@@ -14,6 +14,7 @@ import { blit, toPixels } from "./heatmap";
 import { binOfStep, stepAfterKey, windowAround } from "./layout";
 import { follow, inputColumns, type Range, rangeColumns, stepAt, xAt } from "./range";
 import { mountZoom } from "./zoom";
+import { mountLines, toggleUnit } from "./lines";
 import { ARRAYS, drawPanels, GUTTER, hitPanel, LABELS, ROW_HEIGHT, type ArrayName } from "./panels";
 import { mountBusy } from "./busy";
 import { mountEditor } from "./editor";
@@ -42,6 +43,16 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   });
   const busy = mountBusy(parts.busySlot);
   const legend = mountLegend(parts.legendSlot);
+  const lines = mountLines(parts.linesSlot, tooltip, (t, ev) => placeTip(tooltip, root, t, ev), {
+    range: () => range,
+    window: () => win,
+    step: () => step,
+    width: () => width,
+    selected: () => model.get("selected_units"),
+    stepText: (s) => stepText(s, model.get("labels"), model.get("overview").masked ?? []),
+    clear: () => setTrait("selected_units", []),
+    color: () => textColor(),
+  });
   const requester = new Requester(model);
   let ov: NDArray | null = null;
   let ovInput: NDArray | null = null;
@@ -183,6 +194,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const loading = stepValues() === null ? " (loading values…)" : "";
     const suffix = stepSuffix(step, model.get("labels"), model.get("overview").masked ?? []);
     status.textContent = `step ${step} of ${steps()}${suffix}${loading}`;
+    lines.draw();
   }
 
   function ensureWindow(size = WINDOW_STEPS): void {
@@ -354,7 +366,17 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
 
   // -- interaction ------------------------------------------------------------------------
   let dragging = false;
+  /** Click a unit's row label (or its bar): select it for the line plot; Shift adds. */
+  function selectUnit(unit: number, add: boolean): void {
+    setTrait("selected_units", toggleUnit(model.get("selected_units"), unit, add));
+  }
   const onPointerDown = (ev: PointerEvent): void => {
+    const top = inputH > 0 ? inputH + 4 : 0;
+    if (ev.offsetX < GUTTER && ev.offsetY >= top && shown.length > 0) {
+      const r = Math.min(shown.length - 1, Math.floor(((ev.offsetY - top) / unitsH) * shown.length));
+      selectUnit(shown[r], ev.shiftKey);
+      return;
+    }
     dragging = true;
     overlay.setPointerCapture(ev.pointerId);
     root.focus({ preventScroll: true });
@@ -434,6 +456,10 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     [overlay, "pointerleave", hideTip],
     [panels, "mousemove", panelTip as EventListener],
     [panels, "mouseleave", hideTip],
+    [panels, "click", ((ev: MouseEvent) => {
+      const hit = hitPanel(ev.offsetX, ev.offsetY, width, stepValues(), shown);
+      if (hit !== null) selectUnit(hit.unit, ev.shiftKey);
+    }) as EventListener],
     [root, "keydown", onKey as EventListener],
     [layerSel, "change", onLayer],
     [sampleIn, "change", onSample],
@@ -465,6 +491,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:busy", onBusy],
     ["change:model_note", syncControls],
     ["change:labels", onLayout],
+    ["change:selected_units", () => lines.draw()],
   ];
   for (const [event, fn] of traits) model.on(event, fn);
   let resizeFrame = 0;
@@ -492,6 +519,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     window.clearTimeout(fullTimer);
     requester.dispose();
     unmountZoom();
+    lines.dispose();
     busy.dispose();
     unmountEditor();
     root.remove();

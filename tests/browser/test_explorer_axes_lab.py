@@ -193,3 +193,41 @@ def test_zoom_and_pan_down_to_single_steps(page, lab_url, lab_root):
     zoom.wait_for(state="hidden")
     check_date_ticks(page, 0, 364)
     assert errors == []
+
+
+LINES_REPORT = """\
+h = w.current_trace().hidden_state[0]
+print("STATE", {"units": w.selected_units,
+                "h": {str(u): [float(v) for v in h[:, u]] for u in w.selected_units}})"""
+
+
+@pytest.mark.browser
+def test_unit_line_plots_show_the_trace(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    name = write_notebook(lab_root, "lines.ipynb", [DATES, LINES_REPORT])
+    open_notebook(page, lab_url, name, 365)
+    lines = page.locator(".lstmw-lines").first
+    assert lines.is_hidden()
+    box = page.locator(".lstmw-overlay").bounding_box()
+    row = 80 / 6  # six units over the 80-px timeline, under the 24-px input and a 4-px gap
+    page.mouse.click(box["x"] + 60, box["y"] + 28 + 2.5 * row)  # the label of row 2: unit 2
+    page.keyboard.down("Shift")
+    page.mouse.click(box["x"] + 60, box["y"] + 28 + 4.5 * row)  # Shift: unit 4 too
+    page.keyboard.up("Shift")
+    lines.wait_for(state="visible")
+    keys = page.locator(".lstmw-lines-keys span").all_inner_texts()
+    assert keys == ["■ 2", "■ 4"]
+    page.wait_for_function("document.querySelector('.lstmw-lines-note').textContent === ''")
+    page.wait_for_timeout(300)
+    state = python_state(page)
+    assert state["units"] == [2, 4]
+    plot = page.locator(".lstmw-lines-plot").first
+    pbox = plot.bounding_box()
+    plot.hover(position={"x": 96 + (pbox["width"] - 96) * 100.5 / 365, "y": 30})
+    tip = page.locator(".lstmw-tooltip").first.inner_text().splitlines()
+    assert tip[0] == "step 100 · 2015-04-11"
+    for line in tip[1:]:
+        unit, value = re.match(r"unit (\d+): h = (\S+)", line).groups()
+        assert float(value) == pytest.approx(state["h"][unit][100], rel=1e-6, abs=1e-7)
+    assert len(tip) == 3
+    assert errors == []
