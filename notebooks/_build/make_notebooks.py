@@ -43,6 +43,9 @@ write("03_gate_values_per_step.ipynb", [
     md("## A stateful model\n\nA stateful LSTM carries its state from one call to the next. `trace` starts from the current state and does not change it:"),
     code('layer = keras.layers.LSTM(4, stateful=True, return_sequences=True, name="stateful")\nstateful = keras.Sequential([keras.Input((5, 2), batch_size=1), layer])\nfirst = np.random.default_rng(1).normal(size=(1, 5, 2)).astype("float32")\nsecond = np.random.default_rng(2).normal(size=(1, 5, 2)).astype("float32")\nstateful(first)  # the state now holds the end of `first`\nbefore = [v.numpy().copy() for v in layer.states]\ntr2 = lw.trace(stateful, second)\nprint("state unchanged:", all(np.array_equal(b, v.numpy()) for b, v in zip(before, layer.states, strict=True)))\nprint("matches the next Keras call:", np.abs(tr2.hidden_state - stateful.predict_on_batch(second)).max())'),
     code('tr2.input_gate[0].round(3)'),
+    md("## Text: tokens as step labels\n\nFor token ids (an `Embedding` first), `vocabulary=` makes the tokens the step labels: a list (id = position), a dict, or a `keras.layers.TextVectorization`. Padding (id 0 with `mask_zero=True`) is masked: the LSTM carries its state over those steps, and the explorer shades them."),
+    code('vectorizer = keras.layers.TextVectorization(output_sequence_length=10)\nvectorizer.adapt(["the cat sat on the mat", "a dog sat on a log"])\nids = vectorizer(["the cat sat on the mat"]).numpy()\ntext_model = keras.Sequential([\n    keras.Input((10,), dtype="int64"),\n    keras.layers.Embedding(vectorizer.vocabulary_size(), 8, mask_zero=True),\n    keras.layers.Bidirectional(keras.layers.LSTM(6, return_sequences=True), name="bi"),\n    keras.layers.LSTM(4, name="top"),\n])\ntr3 = lw.trace(text_model, ids, "top")\nprint("tokens:", [str(vectorizer.get_vocabulary()[i]) for i in ids[0]])\nprint("masked steps:", np.flatnonzero(~tr3.mask[0]))'),
+    code('from lstm_widget import LSTMExplorer\n\nLSTMExplorer(text_model, ids, layer="top", vocabulary=vectorizer)'),
 ])
 
 write("04_weather_what_did_it_learn.ipynb", [
@@ -58,7 +61,8 @@ write("04_weather_what_did_it_learn.ipynb", [
     md("## Memory: how long does a write last?\n\nThe forget gates tell how many steps back a write to the cell still holds more than 1/e of itself:"),
     code('horizon = lw.memory_horizon(model, X_test[:200])\nprint("units by memory horizon (days):", np.bincount(horizon.ravel(), minlength=window + 1))'),
     md("And the live view over the whole test set: the explorer computes only the sample it shows, so the batch can be as large as the model accepts (the picture below is what a shared notebook shows):"),
-    code('from lstm_widget import LSTMExplorer\n\nLSTMExplorer(model, X_test, feature_names=features, attribution_method="integrated_gradients")'),
+    md("Each test window covers five dates; they label the time axis, the read-out and the status line:"),
+    code('dates = df["date"].to_numpy()\nwindow_dates = np.stack([dates[k : k + window] for k in range(len(dates) - window)])[1100:]\n\nfrom lstm_widget import LSTMExplorer\n\nLSTMExplorer(model, X_test, feature_names=features, step_labels=window_dates, attribution_method="integrated_gradients")'),
 ])
 
 write("05_what_if.ipynb", [
