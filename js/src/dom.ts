@@ -10,6 +10,18 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, p
   return node;
 }
 
+/** Size a canvas to `w` x `h` CSS pixels at the screen's pixel density; its 2-D context. */
+export function sizeCanvas(c: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D | null {
+  const dpr = window.devicePixelRatio || 1;
+  c.width = Math.round(w * dpr);
+  c.height = Math.round(h * dpr);
+  c.style.width = `${w}px`;
+  c.style.height = `${h}px`;
+  const ctx = c.getContext("2d");
+  ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
 export function labelled(parent: HTMLElement, text: string, control: HTMLElement): void {
   const label = el("label", "", parent);
   label.append(text, control);

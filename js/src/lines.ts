@@ -5,7 +5,7 @@
  * selected unit's exact value at the step under the pointer.
  */
 
-import { el, labelled, options } from "./dom";
+import { el, labelled, options, sizeCanvas } from "./dom";
 import type { WindowData } from "./model";
 import { ARRAYS, type ArrayName, GUTTER, LABELS } from "./panels";
 import { type Range, stepAt, xAt } from "./range";
@@ -87,14 +87,8 @@ export function mountLines(parent: HTMLElement, tooltip: HTMLElement, place: (t:
     const missing = held.stop - held.start < range.stop - range.start;
     note.textContent = missing ? `steps ${held.start}–${held.stop - 1} (zoom in to see the whole range)` : "";
     const width = host.width();
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(LINES_HEIGHT * dpr);
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${LINES_HEIGHT}px`;
-    const ctx = canvas.getContext("2d");
+    const ctx = sizeCanvas(canvas, width, LINES_HEIGHT);
     if (ctx === null || win === null || held.stop <= held.start) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     let lo = Infinity;
     let hi = -Infinity;
     for (const u of units) {

@@ -27,7 +27,7 @@ import {
   WINDOW_STEPS,
 } from "./model";
 import { Requester } from "./rpc";
-import { buildParts, options } from "./dom";
+import { buildParts, options, sizeCanvas } from "./dom";
 import { placeTip, predictionText, stepSuffix, stepText, timelineText } from "./tips";
 import { orderBy, parseFilter, rowVariance } from "./units";
 
@@ -76,17 +76,6 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   /** Showing edited − baseline: every array is signed. */
   const differing = (): boolean =>
     model.get("compare") === "difference" && Object.keys(model.get("edits") ?? {}).length > 0;
-
-  function sizeCanvas(c: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D | null {
-    const dpr = window.devicePixelRatio || 1;
-    c.width = Math.round(w * dpr);
-    c.height = Math.round(h * dpr);
-    c.style.width = `${w}px`;
-    c.style.height = `${h}px`;
-    const ctx = c.getContext("2d");
-    ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
-    return ctx;
-  }
 
   function stepValues(): Float32Array[] | null {
     if (win === null || step < win.start || step >= win.stop) return null;
