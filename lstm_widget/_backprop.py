@@ -254,7 +254,8 @@ class GradientPlan:
                 units += stage.layer.cell.units
             elif isinstance(stage, _Bidirectional):
                 units += stage.layer.forward_layer.cell.units * 2
-        return steps * units * 4 * 10  # dz (4n), oa, forget, and the forward's transients
+        # float32: gates (4n), prev, oa and hidden (7n) kept, plus room for transients
+        return steps * units * 4 * 10
 
     def rows_per_call(self, steps: int) -> int:
         """Path points per call within the memory bound."""

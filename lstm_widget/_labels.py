@@ -112,6 +112,11 @@ def step_labels(labels: object, vocabulary: object, inputs: np.ndarray) -> StepL
                 "inputs."
             )
         return StepLabels(ids=inputs, vocabulary=_vocabulary_lookup(vocabulary))
+    return given_labels(labels, batch, steps)
+
+
+def given_labels(labels: object, batch: int, steps: int) -> StepLabels:
+    """Check and format ``step_labels``: one per step, or a (batch, time) array."""
     values = as_label_array(labels)
     if values.ndim == 1 and values.shape[0] == steps:
         return StepLabels(shared=format_labels(values).tolist())

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._labels import as_label_array, format_labels
+from ._labels import given_labels
 from ._overview import downsample
 from ._trace import SHORT_NAMES, BidirectionalTrace, Trace
 
@@ -96,7 +96,7 @@ def plot_trace(
     ticks = _time_ticks(steps)
     text = [str(t) for t in ticks]
     if step_labels is not None:
-        labels = _labels_of(step_labels, sample, batch, steps)
+        labels = given_labels(step_labels, batch, steps).for_sample(sample)
         text = [labels[t] for t in ticks]
     axes[-1].set_xticks([(t + 0.5) * bins / steps - 0.5 for t in ticks], text)
     axes[-1].set_xlabel(f"time step (of {steps}; {units} units)")
@@ -113,19 +113,6 @@ def _time_ticks(steps: int, most: int = 6) -> list[int]:
     power = 10 ** np.floor(np.log10(raw)) if raw >= 1 else 1
     nice = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     return list(range(0, steps, max(1, int(nice))))
-
-
-def _labels_of(step_labels: object, sample: int, batch: int, steps: int) -> list[str]:
-    """The text labels of one sample's steps (see ``step_labels`` of :func:`plot_trace`)."""
-    values = format_labels(as_label_array(step_labels))
-    if values.ndim == 2 and values.shape == (batch, steps):
-        values = values[sample]
-    if values.ndim != 1 or values.shape[0] != steps:
-        raise ValueError(
-            f"step_labels must give one label per time step ({steps}) or a (batch, time) = "
-            f"({batch}, {steps}) array; got shape {values.shape}."
-        )
-    return values.tolist()
 
 
 def figure_png(fig: Figure, dpi: int = 80) -> bytes:
