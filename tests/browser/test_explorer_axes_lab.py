@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from .lab import KERNEL_HEAD, TOKEN
-from .test_explorer_lab import command, python_state, write_notebook
+from .lab import KERNEL_HEAD
+from .test_explorer_lab import open_and_run, python_state, write_notebook
 from .test_explorer_more import watch_errors
 
 DATES = (
@@ -45,24 +45,11 @@ TICKS = """() => [...document.querySelectorAll('.lstmw-axis .lstmw-tick')].map((
 })"""
 
 
-def open_notebook(page, lab_url: str, name: str, steps: int) -> None:
-    page.goto(f"{lab_url}/lab/tree/{name}?reset&token={TOKEN}")
-    page.wait_for_function(
-        "window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000
-    )
-    page.get_by_text("| Idle").first.wait_for(timeout=90_000)
-    command(page, "notebook:run-all-cells")
-    page.wait_for_function(
-        f"document.querySelector('.lstmw-status')?.textContent.startsWith('step 0 of {steps}')",
-        timeout=90_000,
-    )
-
-
 @pytest.mark.browser
 def test_dates_on_the_time_axis_and_the_data_range(page, lab_url, lab_root):
     errors = watch_errors(page)
     name = write_notebook(lab_root, "dates.ipynb", [DATES, DATES_REPORT])
-    open_notebook(page, lab_url, name, 365)
+    open_and_run(page, lab_url, name, 365)
     ticks = page.evaluate(TICKS)
     assert len(ticks) >= 3, ticks
     first = dt.date(2015, 1, 1)
@@ -92,7 +79,7 @@ def test_dates_on_the_time_axis_and_the_data_range(page, lab_url, lab_root):
 def test_tokens_are_text_and_masked_steps_are_marked(page, lab_url, lab_root):
     errors = watch_errors(page)
     name = write_notebook(lab_root, "tokens.ipynb", [TOKENS])
-    open_notebook(page, lab_url, name, 8)
+    open_and_run(page, lab_url, name, 8)
     tokens = ["the", "cat", "<img src=x onerror=alert(1)>", "sat"] + ["<pad>"] * 4
     ticks = page.evaluate(TICKS)
     assert len(ticks) >= 6, ticks  # at this width, (nearly) every token has room
@@ -145,7 +132,7 @@ def check_date_ticks(page, start: int, stop: int) -> list[dict]:
 def test_zoom_and_pan_down_to_single_steps(page, lab_url, lab_root):
     errors = watch_errors(page)
     name = write_notebook(lab_root, "zoom.ipynb", [DATES, DATES_REPORT])
-    open_notebook(page, lab_url, name, 365)
+    open_and_run(page, lab_url, name, 365)
     zoom = page.locator(".lstmw-zoom").first
     assert zoom.is_hidden()
     box = page.locator(".lstmw-overlay").bounding_box()
@@ -205,7 +192,7 @@ print("STATE", {"units": w.selected_units,
 def test_unit_line_plots_show_the_trace(page, lab_url, lab_root):
     errors = watch_errors(page)
     name = write_notebook(lab_root, "lines.ipynb", [DATES, LINES_REPORT])
-    open_notebook(page, lab_url, name, 365)
+    open_and_run(page, lab_url, name, 365)
     lines = page.locator(".lstmw-lines").first
     assert lines.is_hidden()
     box = page.locator(".lstmw-overlay").bounding_box()

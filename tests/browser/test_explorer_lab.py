@@ -38,7 +38,8 @@ def command(page, name: str) -> None:
     page.evaluate(f"() => {{ window.jupyterapp.commands.execute({name!r}); }}")
 
 
-def open_and_run(page, lab_url: str, name: str) -> None:
+def open_and_run(page, lab_url: str, name: str, steps: int = 12) -> None:
+    """Open a notebook, run all cells, and wait for its explorer of ``steps`` steps."""
     page.goto(f"{lab_url}/lab/tree/{name}?reset&token={TOKEN}")  # reset: no tabs restored
     page.wait_for_function(
         "window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000
@@ -48,7 +49,7 @@ def open_and_run(page, lab_url: str, name: str) -> None:
     command(page, "notebook:run-all-cells")
     page.wait_for_selector(".lstmw canvas.lstmw-base", timeout=90_000)
     page.wait_for_function(
-        "document.querySelector('.lstmw-status')?.textContent.startsWith('step 0 of 12')",
+        f"document.querySelector('.lstmw-status')?.textContent.startsWith('step 0 of {steps}')",
         timeout=30_000,
     )
 
