@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { binOfStep, stepAfterKey, stepAtX, windowAround, xOfStep } from "./layout";
+import { binOfStep, stepAfterKey, windowAround } from "./layout";
+import { stepAt, xAt } from "./range";
 
 describe("layout", () => {
   it("maps pixels to steps and back", () => {
-    expect(stepAtX(0, 100, 10)).toBe(0);
-    expect(stepAtX(99.9, 100, 10)).toBe(9);
-    expect(stepAtX(150, 100, 10)).toBe(9);
-    expect(stepAtX(-5, 100, 10)).toBe(0);
-    for (let s = 0; s < 10; s++) expect(stepAtX(xOfStep(s, 100, 10), 100, 10)).toBe(s);
+    const all = { start: 0, stop: 10 };
+    expect(stepAt(0, 100, all)).toBe(0);
+    expect(stepAt(99.9, 100, all)).toBe(9);
+    expect(stepAt(150, 100, all)).toBe(9);
+    expect(stepAt(-5, 100, all)).toBe(0);
+    for (let s = 0; s < 10; s++) expect(stepAt(xAt(s, 100, all), 100, all)).toBe(s);
   });
 
   it("finds the bin of a step like numpy's floor(k * steps / bins) edges", () => {

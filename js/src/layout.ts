@@ -1,16 +1,4 @@
-/** Mapping between pixels, time steps and overview bins. */
-
-/** The step under pixel x of a timeline `width` pixels wide showing `steps` steps. */
-export function stepAtX(x: number, width: number, steps: number): number {
-  if (steps <= 0 || width <= 0) return 0;
-  const s = Math.floor((x / width) * steps);
-  return Math.min(steps - 1, Math.max(0, s));
-}
-
-/** Centre pixel of a step. */
-export function xOfStep(step: number, width: number, steps: number): number {
-  return ((step + 0.5) / steps) * width;
-}
+/** Time steps and overview bins, window placement, and keyboard steps (pixels: range.ts). */
 
 /** The overview bin that holds a step (bin k starts at floor(k * steps / bins)). */
 export function binOfStep(step: number, steps: number, bins: number): number {
