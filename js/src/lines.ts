@@ -89,11 +89,12 @@ export function mountLines(parent: HTMLElement, tooltip: HTMLElement, place: (t:
     const width = host.width();
     const ctx = sizeCanvas(canvas, width, LINES_HEIGHT);
     if (ctx === null || win === null || held.stop <= held.start) return;
+    const array = k();
     let lo = Infinity;
     let hi = -Infinity;
     for (const u of units) {
       for (let s = held.start; s < held.stop; s++) {
-        const v = windowValue(win, k(), s, u);
+        const v = windowValue(win, array, s, u);
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
@@ -113,7 +114,7 @@ export function mountLines(parent: HTMLElement, tooltip: HTMLElement, place: (t:
       ctx.beginPath();
       let pen = false;
       for (let s = held.start; s < held.stop; s++) {
-        const v = windowValue(win, k(), s, u);
+        const v = windowValue(win, array, s, u);
         if (Number.isNaN(v)) {
           pen = false; // a masked step: a gap
           continue;
