@@ -42,6 +42,18 @@ def format_labels(values: np.ndarray) -> np.ndarray:
     return np.vectorize(str, otypes=[str])(values)
 
 
+def label_kind(values: np.ndarray) -> str:
+    """What the labels are: ``"dates"``, ``"numbers"`` or ``"text"`` (tokens, names).
+
+    The front end draws text labels LSTMVis-style, one per step when zoomed in enough.
+    """
+    if values.dtype.kind == "M":
+        return "dates"
+    if values.dtype.kind in "fiub":
+        return "numbers"
+    return "text"
+
+
 def _vocabulary_lookup(vocabulary: object) -> Mapping[int, str] | list[str]:
     get = getattr(vocabulary, "get_vocabulary", None)
     if callable(get):  # keras.layers.TextVectorization, StringLookup
@@ -57,7 +69,10 @@ def _vocabulary_lookup(vocabulary: object) -> Mapping[int, str] | list[str]:
 
 
 class StepLabels:
-    """Labels for every sample of an input: ``for_sample(k)`` gives that sample's list."""
+    """Labels for every sample of an input: ``for_sample(k)`` gives that sample's list.
+
+    ``kind`` says what they are (see :func:`label_kind`); tokens are ``"text"``.
+    """
 
     def __init__(
         self,
@@ -65,8 +80,10 @@ class StepLabels:
         table: np.ndarray | None = None,
         ids: np.ndarray | None = None,
         vocabulary: Mapping[int, str] | list[str] | None = None,
+        kind: str = "text",
     ) -> None:
         self._shared, self._table, self._ids, self._vocabulary = shared, table, ids, vocabulary
+        self.kind = kind
 
     def for_sample(self, sample: int) -> list[str]:
         """The labels of one sample's steps."""
@@ -118,10 +135,11 @@ def step_labels(labels: object, vocabulary: object, inputs: np.ndarray) -> StepL
 def given_labels(labels: object, batch: int, steps: int) -> StepLabels:
     """Check and format ``step_labels``: one per step, or a (batch, time) array."""
     values = as_label_array(labels)
+    kind = label_kind(values)
     if values.ndim == 1 and values.shape[0] == steps:
-        return StepLabels(shared=format_labels(values).tolist())
+        return StepLabels(shared=format_labels(values).tolist(), kind=kind)
     if values.ndim == 2 and values.shape == (batch, steps):
-        return StepLabels(table=format_labels(values))
+        return StepLabels(table=format_labels(values), kind=kind)
     raise ValueError(
         f"step_labels must give one label per time step ({steps}) or a (batch, time) = "
         f"({batch}, {steps}) array of labels; got shape {values.shape}."

@@ -131,6 +131,8 @@ class LSTMExplorer(anywidget.AnyWidget):
     """Set when the explorer noticed a changed model and recomputed (empty before)."""
     labels = t.List(t.Unicode()).tag(sync=True)
     """Step labels of the shown sample (see ``step_labels=``); empty: step numbers."""
+    label_kind = t.Unicode("").tag(sync=True)
+    """What the labels are: "dates", "numbers", "text" (tokens: one per step when zoomed in)."""
     selected_units = t.List(t.Int()).tag(sync=True)
     """Units whose lines are plotted over time (click a unit's row label; Shift adds)."""
 
@@ -373,6 +375,7 @@ class LSTMExplorer(anywidget.AnyWidget):
             self.selected_units = [u for u in self.selected_units if u < units]
             self.feature_names = names
             self.labels = labels if len(labels) == steps else []  # another time length: none
+            self.label_kind = self._labels.kind if self.labels and self._labels else ""
             self.step = min(self.step, steps - 1)
             self.prediction = first_values(prediction)
             # the timeline goes first; an edited prediction not computed yet follows at once,

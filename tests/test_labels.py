@@ -58,6 +58,7 @@ def test_labels_per_sample_and_tokens():
     vectorizer = keras.layers.TextVectorization()
     vectorizer.adapt(["hello world", "hello there"])
     assert step_labels(None, vectorizer, np.array([[2, 3]])).for_sample(0) == ["hello", "world"]
+    assert step_labels(None, vectorizer, np.array([[2, 3]])).kind == "text"
 
 
 @pytest.mark.parametrize(
@@ -80,12 +81,16 @@ def test_explorer_sends_the_shown_samples_labels(model):
     table = np.array([[f"s{b}t{t}" for t in range(10)] for b in range(3)])
     w = lw.LSTMExplorer(model, X, step_labels=table)
     assert w.labels == table[0].tolist()
+    assert w.label_kind == "text"  # drawn one per step when zoomed in
     w.sample = 2
     assert w.labels == table[2].tolist()
     w.set_step_labels(pd.date_range("2015-01-01", periods=10))
     assert w.labels[9] == "2015-01-10"
+    assert w.label_kind == "dates"
+    w.set_step_labels(np.arange(10) * 0.5)
+    assert (w.labels[3], w.label_kind) == ("1.5", "numbers")
     w.set_step_labels()
-    assert w.labels == []
+    assert (w.labels, w.label_kind) == ([], "")
     with pytest.raises(ValueError, match="one label per time step"):
         lw.LSTMExplorer(model, X, step_labels=["a"])
 

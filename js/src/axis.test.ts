@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { thinTicks, tickSteps, timeTicks } from "./axis";
+import { TOKEN_CELL_PX, shownLabel, thinTicks, tickSteps, timeTicks, tokenCells } from "./axis";
 
 const charWidth = (text: string): number => 6 * text.length; // a monospace stand-in
 
@@ -53,5 +53,38 @@ describe("time ticks", () => {
     const ticks = timeTicks(0, 1000, 600, [], charWidth, (s) => ((s + 0.5) / 1000) * 600);
     expect(ticks.map((t) => t.text)).toEqual(ticks.map((t) => String(t.step)));
     expect(ticks[0].step).toBe(0);
+  });
+});
+
+describe("token cells", () => {
+  const words = ["the", "cat", "extraordinarily", "sat", "on", "a", "mat"];
+
+  it("gives every step of the range its own cell, aligned with the step", () => {
+    const cells = tokenCells(2, 6, 200, words);
+    expect(cells?.map((c) => [c.step, c.text])).toEqual([
+      [2, "extraordinarily"],
+      [3, "sat"],
+      [4, "on"],
+      [5, "a"],
+    ]);
+    expect(cells?.map((c) => c.left)).toEqual([0, 50, 100, 150]);
+    expect(cells?.every((c) => c.width === 50)).toBe(true);
+  });
+
+  it("is null when steps are too narrow, or without labels", () => {
+    expect(tokenCells(0, 7, 7 * TOKEN_CELL_PX - 1, words)).toBeNull();
+    expect(tokenCells(0, 7, 7 * TOKEN_CELL_PX, words)).not.toBeNull();
+    expect(tokenCells(0, 7, 700, [])).toBeNull();
+  });
+});
+
+describe("shown labels", () => {
+  it("makes white-space tokens visible and leaves others alone", () => {
+    expect(shownLabel(" ")).toBe("␣");
+    expect(shownLabel("\n")).toBe("↵");
+    expect(shownLabel("\t ")).toBe("⇥␣");
+    expect(shownLabel("")).toBe("∅");
+    expect(shownLabel("New York")).toBe("New York");
+    expect(shownLabel("2015-02-11 10:00")).toBe("2015-02-11 10:00");
   });
 });

@@ -73,3 +73,42 @@ export function timeTicks(
   const ticks = steps.map((s) => ({ step: s, text: text(s), x: xOf(s) }));
   return thinTicks(ticks, measure, width);
 }
+
+/** Steps at least this many pixels wide show text labels (tokens) one per step. */
+export const TOKEN_CELL_PX = 24;
+
+/** One step's cell of a token row: its step, text, and left edge and width in pixels. */
+export interface Cell {
+  step: number;
+  text: string;
+  left: number;
+  width: number;
+}
+
+/**
+ * Tokens one per step, LSTMVis-style: every step of [start, stop) gets a cell of its own
+ * width (the front end clips long tokens with an ellipsis), or null when steps are
+ * narrower than {@link TOKEN_CELL_PX} (then the thinned ticks of {@link timeTicks}).
+ */
+export function tokenCells(start: number, stop: number, width: number, labels: readonly string[]): Cell[] | null {
+  const per = width / Math.max(1, stop - start);
+  if (labels.length === 0 || stop <= start || per < TOKEN_CELL_PX) return null;
+  return Array.from({ length: stop - start }, (_, k) => ({
+    step: start + k,
+    text: labels[start + k] ?? String(start + k),
+    left: k * per,
+    width: per,
+  }));
+}
+
+const INVISIBLE: Record<string, string> = { " ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍" };
+
+/**
+ * A label as shown: a token made only of white space (a character model's " " or "\n")
+ * shows each character as a visible symbol; an empty token as "∅"; others as they are.
+ */
+export function shownLabel(text: string): string {
+  if (text === "") return "∅";
+  if (text.trim() !== "") return text;
+  return [...text].map((c) => INVISIBLE[c] ?? "·").join("");
+}

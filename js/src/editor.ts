@@ -138,6 +138,9 @@ export function mountEditor(
     for (const s of sliders) s.readout.textContent = Number(s.input.value).toFixed(2);
     sender.offer(current());
   };
+  const grid = document.createElement("div");
+  grid.className = "lstmw-gates"; // one row per gate, columns aligned
+  box.appendChild(grid);
   for (const gate of GATES) {
     const row = document.createElement("div");
     row.className = "lstmw-gate-row";
@@ -177,7 +180,7 @@ export function mountEditor(
       onInput();
     });
     row.appendChild(reset);
-    box.appendChild(row);
+    grid.appendChild(row);
   }
   const resetAll = document.createElement("button");
   resetAll.textContent = "reset all";

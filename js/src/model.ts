@@ -27,6 +27,7 @@ export interface ExplorerModel {
     masked?: number[][]; // [start, stop) runs of masked steps
   };
   labels: string[];
+  label_kind: "" | "dates" | "numbers" | "text";
   selected_units: number[];
   prediction: number[];
   probe_note: string;

@@ -42,7 +42,10 @@ export const CSS = `
   padding: 1px 4px;
 }
 .lstmw input[type="number"] { width: 5em; }
-.lstmw-filter { width: 9em; }
+.lstmw-filter { width: 11em; }
+.lstmw input[type="range"], .lstmw input[type="checkbox"] {
+  accent-color: var(--jp-brand-color1, #1976d2); border: none; background: transparent; padding: 0; margin: 0;
+}
 .lstmw-status, .lstmw-attr-note { color: var(--jp-ui-font-color2, #666); }
 .lstmw-prediction { font-family: var(--jp-code-font-family, monospace); }
 .lstmw-stack { position: relative; }
@@ -62,6 +65,10 @@ export const CSS = `
 }
 .lstmw-zoom[hidden] { display: none; }
 .lstmw-tick { position: absolute; top: 2px; transform: translateX(-50%); }
+.lstmw-token {
+  transform: none; overflow: hidden; text-overflow: ellipsis; text-align: center;
+  box-sizing: border-box; padding: 0 1px; color: var(--jp-ui-font-color1, #222);
+}
 .lstmw-tick::before {
   content: ""; position: absolute; left: 50%; top: -3px; height: 3px;
   border-left: 1px solid var(--jp-border-color1, #bbb);
@@ -80,10 +87,15 @@ export const CSS = `
 .lstmw-lines-note { color: var(--jp-ui-font-color2, #666); }
 .lstmw-editor { margin: 4px 0 6px; }
 .lstmw-editor summary { cursor: pointer; color: var(--jp-ui-font-color2, #666); }
-.lstmw-gate-row { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin: 3px 0; }
-.lstmw-gate-name { width: 4em; font-weight: 600; }
-.lstmw-gate-row input[type="range"] { width: 90px; }
-.lstmw-readout { font-family: var(--jp-code-font-family, monospace); width: 3.5em; display: inline-block; }
+.lstmw-gates {
+  display: grid; grid-template-columns: 4em repeat(3, minmax(0, 1fr)) auto auto;
+  gap: 3px 10px; align-items: center; margin: 4px 0; max-width: 900px;
+}
+.lstmw-gate-row { display: contents; }
+.lstmw-gate-name { font-weight: 600; }
+.lstmw-gates label { display: flex; gap: 4px; align-items: center; min-width: 0; white-space: nowrap; }
+.lstmw-gates input[type="range"] { flex: 1 1 auto; min-width: 40px; width: 0; }
+.lstmw-readout { font-family: var(--jp-code-font-family, monospace); width: 3.5em; flex: none; }
 .lstmw-tooltip {
   position: absolute;
   pointer-events: none;

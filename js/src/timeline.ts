@@ -1,6 +1,6 @@
 /** Parts of the timeline around the heatmaps: the time axis, unit indices, masked steps. */
 
-import { timeTicks } from "./axis";
+import { shownLabel, timeTicks, tokenCells } from "./axis";
 import { type Range, xAt } from "./range";
 import { GUTTER } from "./panels";
 
@@ -13,27 +13,55 @@ function measureIn(root: HTMLElement): (text: string) => number {
   return (text) => measurer?.measureText(text).width ?? 6 * text.length;
 }
 
-/** The time axis under a timeline `width` px wide showing `range`: tick labels as text spans. */
-export function drawAxis(axis: HTMLElement, root: HTMLElement, range: Range, width: number, labels: readonly string[]): void {
+/** Width of a label as shown (see {@link shownLabel}). */
+function shownWidth(root: HTMLElement): (text: string) => number {
+  const measure = measureIn(root);
+  return (text) => measure(shownLabel(text));
+}
+
+/**
+ * The time axis under a timeline `width` px wide showing `range`: tick labels as text
+ * spans; text labels (tokens) one per step, each in its step's cell, when steps are wide.
+ */
+export function drawAxis(
+  axis: HTMLElement,
+  root: HTMLElement,
+  range: Range,
+  width: number,
+  labels: readonly string[],
+  kind: string,
+): void {
   const plotW = width - GUTTER;
   const at = (s: number): number => xAt(s, plotW, range);
-  const ticks = timeTicks(range.start, range.stop, plotW, labels, measureIn(root), at);
+  const cells = kind === "text" ? tokenCells(range.start, range.stop, plotW, labels) : null;
   const title = document.createElement("span");
   title.className = "lstmw-axis-title";
-  title.textContent = labels.length > 0 ? "step label" : "step";
+  title.textContent = labels.length === 0 ? "step" : kind === "text" ? "token" : "step label";
   const brush = axis.querySelector(".lstmw-brush"); // the zoom brush stays
-  axis.replaceChildren(
-    ...(brush === null ? [] : [brush]),
-    title,
-    ...ticks.map((t) => {
-      const span = document.createElement("span");
-      span.className = "lstmw-tick";
-      span.textContent = t.text; // text, never HTML
-      span.dataset.step = String(t.step);
-      span.style.left = `${GUTTER + t.x}px`;
-      return span;
-    }),
-  );
+  const spans =
+    cells !== null
+      ? cells.map((c) => {
+          const span = label("lstmw-tick lstmw-token", c.step, c.text);
+          span.style.left = `${GUTTER + c.left}px`;
+          span.style.width = `${c.width}px`;
+          return span;
+        })
+      : timeTicks(range.start, range.stop, plotW, labels, shownWidth(root), at).map((t) => {
+          const span = label("lstmw-tick", t.step, t.text);
+          span.style.left = `${GUTTER + t.x}px`;
+          return span;
+        });
+  axis.replaceChildren(...(brush === null ? [] : [brush]), title, ...spans);
+}
+
+/** A tick label: text, never HTML; the step in `data-step`, a token's whole text as title. */
+function label(className: string, step: number, text: string): HTMLSpanElement {
+  const span = document.createElement("span");
+  span.className = className;
+  span.textContent = shownLabel(text);
+  span.title = span.textContent;
+  span.dataset.step = String(step);
+  return span;
 }
 
 /**

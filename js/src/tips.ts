@@ -1,5 +1,6 @@
 /** Hover read-outs: what the timeline shows under the pointer, and placing the tooltip. */
 
+import { shownLabel } from "./axis";
 import type { NDArray } from "./codec";
 import { binOfStep } from "./layout";
 import { type Range, stepAt } from "./range";
@@ -26,7 +27,7 @@ export interface TimelineView {
 
 /** " · 2015-02-11 (masked)": a step's label and whether it is masked (may be empty). */
 export function stepSuffix(s: number, labels: readonly string[], masked: number[][]): string {
-  const label = labels[s] !== undefined ? ` · ${labels[s]}` : "";
+  const label = labels[s] !== undefined ? ` · ${shownLabel(labels[s])}` : "";
   const skip = masked.some(([a, b]) => s >= a && s < b) ? " (masked)" : "";
   return `${label}${skip}`;
 }

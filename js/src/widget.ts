@@ -144,7 +144,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       legend.update({ title: LABELS[view], scale, range: o.range ?? [], masked: o.masked ?? [] });
     }
     drawMasked(ctx, model.get("overview").masked ?? [], range, width, h);
-    drawAxis(parts.axis, root, range, width, model.get("labels"));
+    drawAxis(parts.axis, root, range, width, model.get("labels"), model.get("label_kind"));
     const zoomed = range.stop - range.start < steps();
     zoomBtn.hidden = !zoomed;
     zoomBtn.textContent = `reset zoom (steps ${range.start}–${range.stop - 1})`;
@@ -480,6 +480,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:busy", onBusy],
     ["change:model_note", syncControls],
     ["change:labels", onLayout],
+    ["change:label_kind", onLayout],
     ["change:selected_units", () => lines.draw()],
   ];
   for (const [event, fn] of traits) model.on(event, fn);

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .lab import KERNEL_HEAD
+from .lab import ARTIFACTS, KERNEL_HEAD
 from .test_explorer_lab import open_and_run, python_state, write_notebook
 from .test_explorer_more import watch_errors
 
@@ -217,4 +217,100 @@ def test_unit_line_plots_show_the_trace(page, lab_url, lab_root):
         unit, value = re.match(r"unit (\d+): h = (\S+)", line).groups()
         assert float(value) == pytest.approx(state["h"][unit][100], rel=1e-6, abs=1e-7)
     assert len(tip) == 3
+    assert errors == []
+
+
+VOCAB = ["", "[UNK]", " ", "the", "cat", "sat", "on", "a", "extraordinarily"]
+IDS = [3, 2, 4, 2, 5, 2, 6, 2, 3, 2, 7, 2, 8] * 3 + [0] * 6  # 45 steps, the last 6 padding
+WORDS = (
+    KERNEL_HEAD
+    + f"""\
+vocab = {VOCAB!r}
+model = keras.Sequential([
+    keras.Input((45,), dtype="int32"),
+    keras.layers.Embedding(len(vocab), 4, mask_zero=True),
+    keras.layers.LSTM(8),
+    keras.layers.Dense(1),
+])
+x = np.array([{IDS!r}], dtype="int32")
+w = LSTMExplorer(model, x, vocabulary=vocab)
+w"""
+)
+SHOWN = {"": "∅", " ": "␣"}  # white space and empty tokens are drawn visibly
+
+OVERFLOW = """() => {
+  const w = document.querySelector('.lstmw');
+  const out = w.closest('.jp-OutputArea-output');
+  const right = w.getBoundingClientRect().right;
+  const past = [...w.querySelectorAll('*')]
+    .filter((e) => e.getClientRects().length > 0 && e.getBoundingClientRect().right > right + 0.5)
+    .map((e) => e.className || e.tagName);
+  return {out: out.scrollWidth - out.clientWidth, widget: w.scrollWidth - w.clientWidth, past};
+}"""
+
+CELLS = """() => [...document.querySelectorAll('.lstmw-axis .lstmw-token')].map((t) => {
+  const b = t.getBoundingClientRect();
+  return {step: Number(t.dataset.step), text: t.textContent, title: t.title, left: b.left,
+          width: b.width, clipped: t.scrollWidth > t.clientWidth};
+})"""
+
+
+def luminance(css: str) -> float:
+    r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
+    return (0.299 * r + 0.587 * g + 0.114 * b) / 255
+
+
+@pytest.mark.browser
+def test_a_700px_cell_tokens_per_step_and_the_dark_theme(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    name = write_notebook(lab_root, "narrow.ipynb", [WORDS])
+    open_and_run(page, lab_url, name, 45)
+    page.evaluate(
+        """() => { const o = document.querySelector('.lstmw').closest('.jp-OutputArea-output');
+        o.style.flex = '0 0 700px'; o.style.width = '700px'; }"""
+    )
+    page.locator(".lstmw-editor summary").click()  # the what-if sliders open too
+    page.wait_for_timeout(600)  # the resize observer redraws
+    assert page.locator(".lstmw").bounding_box()["width"] == pytest.approx(700, abs=1)
+    assert page.evaluate(OVERFLOW) == {"out": 0, "widget": 0, "past": []}
+    for gate in ("input", "forget", "cell", "output"):  # one line per gate, no wrapping
+        tops = page.evaluate(
+            f"""() => [...document.querySelectorAll('.lstmw-gate-row[data-gate={gate}] > *')]
+            .map((e) => Math.round(e.getBoundingClientRect().top + e.offsetHeight / 2))"""
+        )
+        assert len(tops) == 6 and max(tops) - min(tops) <= 3, (gate, tops)
+    # at 45 steps over ~590 px the tokens are thinned ticks; zoom in: one cell per step
+    assert page.locator(".lstmw-axis .lstmw-token").count() == 0
+    box = page.locator(".lstmw-overlay").bounding_box()
+    plot = box["width"] - 96
+    page.mouse.move(box["x"] + 96 + plot / 2, box["y"] + box["height"] / 2)
+    for _ in range(3):
+        page.mouse.wheel(0, -100)
+        page.wait_for_timeout(50)
+    page.locator(".lstmw-axis .lstmw-token").first.wait_for()
+    a, b = zoom_range(page)
+    cells = page.evaluate(CELLS)
+    assert [c["step"] for c in cells] == list(range(a, b + 1))
+    per = plot / (b - a + 1)
+    assert per >= 24
+    for c in cells:
+        token = VOCAB[IDS[c["step"]]]
+        assert c["text"] == c["title"] == SHOWN.get(token, token), c
+        assert c["width"] == pytest.approx(per, abs=0.5)
+        assert c["left"] == pytest.approx(box["x"] + 96 + (c["step"] - a) * per, abs=0.5)
+        assert c["clipped"] == (token == "extraordinarily"), c  # long tokens: an ellipsis
+    assert page.locator(".lstmw-axis-title").first.inner_text() == "token"
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: 'JupyterLab Dark'})"
+    )
+    page.wait_for_function("document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    page.wait_for_timeout(500)
+    colour = "(s) => getComputedStyle(document.querySelector(s)).{}"
+    for selector in (".lstmw-token", ".lstmw-legend-title", ".lstmw-gate-name", ".lstmw select"):
+        assert luminance(page.evaluate(colour.format("color"), selector)) > 0.6, selector
+    for selector in (".lstmw", ".lstmw select", ".lstmw button"):
+        assert luminance(page.evaluate(colour.format("backgroundColor"), selector)) < 0.3, selector
+    assert page.evaluate(OVERFLOW) == {"out": 0, "widget": 0, "past": []}
+    page.locator(".lstmw").first.screenshot(path=str(ARTIFACTS / "narrow-dark.png"))
     assert errors == []
