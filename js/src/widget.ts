@@ -11,7 +11,7 @@ import { mountLegend } from "./legend";
 import { decode, type NDArray } from "./codec";
 import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
-import { binOfStep, stepAfterKey, windowAround } from "./layout";
+import { binOfStep, stepAfterKey } from "./layout";
 import { follow, inputColumns, type Range, rangeColumns, stepAt, xAt } from "./range";
 import { mountZoom } from "./zoom";
 import { mountLines, toggleUnit } from "./lines";
@@ -21,12 +21,10 @@ import { mountEditor } from "./editor";
 import {
   type ExplorerModel,
   FIRST_WINDOW_STEPS,
-  FULL_WINDOW_DELAY_MS,
   type WidgetModel,
-  type WindowData,
-  WINDOW_STEPS,
 } from "./model";
 import { Requester } from "./rpc";
+import { valuesAt, Windows } from "./windows";
 import { buildParts, options, sizeCanvas } from "./dom";
 import { placeTip, predictionText, stepSuffix, stepText, timelineText } from "./tips";
 import { orderBy, parseFilter, rowVariance } from "./units";
@@ -45,7 +43,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const legend = mountLegend(parts.legendSlot);
   const lines = mountLines(parts.linesSlot, tooltip, (t, ev) => placeTip(tooltip, root, t, ev), {
     range: () => range,
-    window: () => win,
+    window: () => windows.current,
     step: () => step,
     width: () => width,
     selected: () => model.get("selected_units"),
@@ -53,11 +51,16 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     clear: () => setTrait("selected_units", []),
     color: () => textColor(),
   });
-  const requester = new Requester(model);
+  const windows = new Windows(
+    new Requester(model),
+    () => ({ layer: model.get("layer"), sample: model.get("sample"), steps: steps(), step, range }),
+    () => onWindow(),
+    (message) => {
+      error.textContent = message;
+    },
+  );
   let ov: NDArray | null = null;
   let ovInput: NDArray | null = null;
-  let win: WindowData | null = null;
-  let inFlight = "";
   let shown: number[] = [];
   let step = 0;
   let range: Range = { start: 0, stop: 0 }; // the steps shown across the timeline
@@ -66,7 +69,6 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   let unitsH = 0;
   let playing = 0;
   let syncTimer = 0;
-  let fullTimer = 0;
 
   const textColor = (): string =>
     getComputedStyle(root).getPropertyValue("--jp-ui-font-color1").trim() || "#222";
@@ -77,17 +79,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const differing = (): boolean =>
     model.get("compare") === "difference" && Object.keys(model.get("edits") ?? {}).length > 0;
 
-  function stepValues(): Float32Array[] | null {
-    if (win === null || step < win.start || step >= win.stop) return null;
-    const tw = win.stop - win.start;
-    const u = win.units;
-    const out: Float32Array[] = [];
-    for (let k = 0; k < ARRAYS.length; k++) {
-      const off = (k * tw + (step - win.start)) * u;
-      out.push(win.data.subarray(off, off + u));
-    }
-    return out;
-  }
+  const stepValues = (): Float32Array[] | null => valuesAt(windows.current, step, ARRAYS.length);
 
   function computeShown(): void {
     const n = model.get("n_units");
@@ -127,7 +119,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const plotW = width - GUTTER;
     if (ovInput !== null && inputH > 0) {
       const rows = Array.from({ length: feats }, (_, k) => k);
-      const cols = inputColumns(range, steps(), ovInput, win);
+      const cols = inputColumns(range, steps(), ovInput, windows.current);
       blit(ctx, toPixels(cols.data, cols.cols, rows, scaleFor("c", ovInput.data)), GUTTER, 0, plotW, inputH);
       if (inputH / feats >= 12) drawRowLabels(ctx, model.get("feature_names"), 0, inputH, secondaryColor());
       else ctx.fillText("layer input", 4, inputH / 2);
@@ -137,7 +129,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       const view = model.get("view");
       const o = model.get("overview");
       const scale = scaleFor(view, ov.data, differing(), o.range ?? []);
-      const cols = rangeColumns(range, steps(), ov, win, ARRAYS.indexOf(view));
+      const cols = rangeColumns(range, steps(), ov, windows.current, ARRAYS.indexOf(view));
       blit(ctx, toPixels(cols.data, cols.cols, shown, scale), GUTTER, top, plotW, unitsH);
       ctx.fillText(LABELS[view], 4, top + unitsH / 2);
       drawRowLabels(ctx, shown.map(String), top, unitsH, secondaryColor());
@@ -186,50 +178,15 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     lines.draw();
   }
 
-  function ensureWindow(size = WINDOW_STEPS): void {
-    const layer = model.get("layer");
-    const sample = model.get("sample");
-    const n = steps();
-    if (n === 0) return;
-    // zoomed in to fewer steps than a window: the window holds the whole range (drawn exactly)
-    const narrow = range.stop - range.start <= size;
-    const holds = (w: WindowData): boolean =>
-      step >= w.start && step < w.stop && (!narrow || (w.start <= range.start && w.stop >= range.stop));
-    const current = win !== null && win.layer === layer && win.sample === sample;
-    if (current && win !== null && holds(win) && win.stop - win.start >= Math.min(n, size)) return;
-    const centre = narrow ? Math.floor((range.start + range.stop) / 2) : step;
-    const [start, stop] = windowAround(centre, n, size);
-    const key = `${layer}|${sample}|${start}|${stop}`;
-    if (inFlight === key) return;
-    inFlight = key;
-    requester
-      .request({ type: "window", layer, sample, start, stop })
-      .then(({ content, buffers }) => {
-        if (inFlight === key) inFlight = "";
-        if (content.layer !== model.get("layer") || content.sample !== model.get("sample")) return;
-        const shape = content.shape as number[];
-        const arr = decode({ buffer: buffers[0], dtype: "float32", shape });
-        const inputShape = (content.input_shape as number[] | undefined) ?? [0, 0];
-        const input = decode({ buffer: buffers[1] ?? new ArrayBuffer(0), dtype: "float32", shape: inputShape });
-        const [s0, s1] = [Number(content.start), Number(content.stop)];
-        win = { layer, sample, start: s0, stop: s1, units: shape[2], features: inputShape[1], data: arr.data, input: input.data };
-        const zoomed = range.stop - range.start < n;
-        if (model.get("order") === "activity" || zoomed) refresh(); // zoomed: exact values now
-        else drawStep();
-        if (firstPaint) {
-          firstPaint = false;
-          performance.mark("lstmw-ready"); // timeline and step values drawn (benchmarks read it)
-        }
-        // The full window once the data rests (a slider drag sends new data every move,
-        // and MBs of windows per move would queue ahead of the next edit); scrubbing asks
-        // for it at once through setStep.
-        window.clearTimeout(fullTimer);
-        fullTimer = window.setTimeout(() => ensureWindow(), FULL_WINDOW_DELAY_MS);
-      })
-      .catch((err: Error) => {
-        if (inFlight === key) inFlight = "";
-        error.textContent = `could not load values: ${err.message}`;
-      });
+  /** A window arrived: draw its exact values (a zoomed timeline redraws from it). */
+  function onWindow(): void {
+    const zoomed = range.stop - range.start < steps();
+    if (model.get("order") === "activity" || zoomed) refresh();
+    else drawStep();
+    if (firstPaint) {
+      firstPaint = false;
+      performance.mark("lstmw-ready"); // timeline and step values drawn (benchmarks read it)
+    }
   }
 
   function setStep(next: number, sync: boolean): void {
@@ -238,7 +195,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const moved = follow(range, step, n); // the playhead stays in view
     const panned = moved.start !== range.start;
     range = moved;
-    ensureWindow();
+    windows.ensure();
     if (model.get("order") === "activity" || panned) {
       computeShown();
       drawBase();
@@ -303,12 +260,12 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       step = Math.min(range.stop - 1, Math.max(range.start, step));
       syncStep();
     }
-    ensureWindow();
+    windows.ensure();
     refresh();
   }
 
   function onData(): void {
-    win = null;
+    windows.reset();
     syncControls();
     const n = steps();
     if (range.stop > n || range.stop <= range.start) range = { start: 0, stop: n }; // else keep the zoom
@@ -316,8 +273,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     range = follow(range, step, n);
     refresh();
     performance.mark("lstmw-overview-drawn"); // a new overview is on screen (benchmarks read it)
-    window.clearTimeout(fullTimer);
-    ensureWindow(FIRST_WINDOW_STEPS);
+    windows.ensure(FIRST_WINDOW_STEPS);
   }
 
   // -- tooltips ---------------------------------------------------------------------------
@@ -338,7 +294,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
             unitsH,
             shown,
             view: model.get("view"),
-            window: win,
+            window: windows.current,
             featureNames: model.get("feature_names"),
             range,
             labels: model.get("labels"),
@@ -506,8 +462,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     cancelAnimationFrame(playing);
     cancelAnimationFrame(resizeFrame);
     window.clearTimeout(syncTimer);
-    window.clearTimeout(fullTimer);
-    requester.dispose();
+    windows.dispose();
     unmountZoom();
     lines.dispose();
     busy.dispose();
