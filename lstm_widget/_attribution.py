@@ -19,13 +19,13 @@ Three methods, each answering "how much from t-1 vs t-5":
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 
 import numpy as np
 
 from ._backprop import gradient_plan
 from ._feed import first_output, predict
+from ._grad import input_gradient
 from ._model import StateSnapshot, find_lstm, require_model
 from ._progress import Tick, progress_bar
 from ._trace import BidirectionalTrace, Trace, trace
@@ -112,29 +112,6 @@ def _predict(
     return np.concatenate(parts)
 
 
-_GRADIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _gradient_fn(model):  # noqa: ANN001, ANN202
-    """A compiled d(output[k])/d(input) for ``model``, cached per model."""
-    import tensorflow as tf
-
-    fn = _GRADIENTS.get(model)
-    if fn is None:
-
-        @tf.function(reduce_retracing=True)
-        def fn(inp, k):  # noqa: ANN001, ANN202
-            with tf.GradientTape() as tape:
-                tape.watch(inp)
-                out = first_output(model(inp, training=False))
-                out = tf.reshape(out, (tf.shape(inp)[0], -1))
-                target = tf.reduce_sum(tf.gather(out, k, axis=1))
-            return tape.gradient(target, inp)
-
-        _GRADIENTS[model] = fn
-    return fn
-
-
 def _integrated_gradients(
     model,  # noqa: ANN001
     x: np.ndarray,
@@ -210,13 +187,10 @@ def _gradient_of(
     if plan is not None and min(shape[0], plan.rows_per_call(shape[1])) <= _OWN_MAX_ROWS:
         rows = min(plan.rows_per_call(shape[1]), _OWN_MAX_ROWS)
         return (lambda inputs: plan.gradient(inputs, k)), rows, True
-    import tensorflow as tf
-
-    fn = _gradient_fn(model)
-    index = tf.constant(k)
+    fn = input_gradient(model)
 
     def gradient(inputs: np.ndarray) -> tuple[np.ndarray, None]:
-        return fn(tf.convert_to_tensor(inputs), index).numpy(), None
+        return fn(inputs, k), None
 
     return gradient, max(1, 2**21 // max(1, int(np.prod(shape[1:])))), False
 

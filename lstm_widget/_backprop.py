@@ -28,6 +28,7 @@ import numpy as np
 from ._activations import in_place
 from ._bptt import LSTMGrad, derivative
 from ._feed import _call_tensors, _node_in
+from ._grad import SUPPORTED, layers_vjp
 from ._model import is_bidirectional_lstm, is_lstm
 
 _CHUNK_BYTES = 512 * 2**20
@@ -94,30 +95,9 @@ def _recurrent_inside(layer: keras.layers.Layer) -> bool:
 
 
 def _backend_segment(layers: list[keras.layers.Layer]) -> _Layers:
-    """Layers differentiated by TensorFlow: a compiled forward and vector-Jacobian product."""
-    import tensorflow as tf
-
-    def apply(x):  # noqa: ANN001, ANN202
-        for layer in layers:
-            x = layer(x, training=False)
-        return x
-
-    forward = tf.function(apply, reduce_retracing=True)
-
-    @tf.function(reduce_retracing=True)
-    def vjp(x, grad):  # noqa: ANN001, ANN202
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            out = apply(x)
-        return tape.gradient(out, x, output_gradients=grad)
-
-    def run(x: np.ndarray) -> tuple[np.ndarray, object]:
-        return np.asarray(forward(tf.convert_to_tensor(x))), x
-
-    def backward(x: object, grad: np.ndarray) -> np.ndarray:
-        return np.asarray(vjp(tf.convert_to_tensor(x), tf.convert_to_tensor(grad)))
-
-    return _Layers(layers, run, backward)
+    """Layers differentiated by the backend: a compiled forward and vector-Jacobian product."""
+    forward, vjp = layers_vjp(layers)
+    return _Layers(layers, lambda x: (forward(x), x), vjp)
 
 
 def _numpy_layer(layer: keras.layers.Layer) -> bool:
@@ -172,7 +152,7 @@ def _segment(layers: list[keras.layers.Layer]) -> _Layers:
 
 
 def _plan(model: keras.Model) -> list[Stage] | None:
-    if keras.backend.backend() != "tensorflow":
+    if keras.backend.backend() not in SUPPORTED:
         return None
     layers = _chain(model)
     if not layers:

@@ -1,9 +1,12 @@
 """Shared test set-up: quiet TensorFlow, deterministic Keras, small model builders."""
 
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+if os.environ.get("LSTMW_NO_TENSORFLOW"):  # the JAX run: any import of TensorFlow fails
+    sys.modules["tensorflow"] = None  # type: ignore[assignment]
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

@@ -9,25 +9,27 @@ import keras
 import numpy as np
 
 
-class CellAndCarry(keras.layers.Layer):
-    """Wrap a real LSTMCell so the RNN's output per step is ``concat(h, c)``.
+class CellState(keras.layers.Layer):
+    """Wrap a real LSTMCell so the RNN's output per step is the cell state c.
 
-    Keras only returns h per step; with this wrapper Keras's own RNN loop returns the
-    cell state too. The wrapped cell (and its weights) are shared, not copied.
+    Keras only returns h per step; with this wrapper Keras's own RNN loop returns c.
+    Its states are (c, h), c first: at a masked step the JAX backend's loop outputs the
+    first state carried over (the TensorFlow loop the previous output), so both give the
+    carried c. The wrapped cell (and its weights) are shared, not copied.
     """
 
     def __init__(self, cell: keras.layers.LSTMCell, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.cell = cell
-        self.state_size = cell.state_size
-        self.output_size = 2 * cell.units
+        self.state_size = cell.state_size[::-1]
+        self.output_size = cell.units
 
     def build(self, input_shape: tuple) -> None:
         self.built = True
 
     def call(self, inputs, states, training=False):  # noqa: ANN001, ANN201
-        h, new_states = self.cell(inputs, states, training=training)
-        return keras.ops.concatenate([h, new_states[1]], axis=-1), new_states
+        _, (h, c) = self.cell(inputs, [states[1], states[0]], training=training)
+        return c, [c, h]
 
 
 def keras_states(
@@ -40,19 +42,19 @@ def keras_states(
 
     Runs Keras's RNN loop over the layer's own cell (same go_backwards).
     """
-    rnn = keras.layers.RNN(
-        CellAndCarry(lstm.cell), return_sequences=True, go_backwards=lstm.go_backwards
-    )
     kwargs = {}
     if mask is not None:
         kwargs["mask"] = mask
     if initial_state is not None:
         kwargs["initial_state"] = [keras.ops.convert_to_tensor(s) for s in initial_state]
-    out = keras.ops.convert_to_numpy(rnn(inputs, **kwargs))
-    if lstm.go_backwards:  # Keras returns backward sequences in processing order
-        out = out[:, ::-1]
-    units = lstm.cell.units
-    return out[..., :units], out[..., units:]
+    out = []
+    for cell in (lstm.cell, CellState(lstm.cell)):  # h, then c
+        rnn = keras.layers.RNN(cell, return_sequences=True, go_backwards=lstm.go_backwards)
+        if cell is not lstm.cell and initial_state is not None:
+            kwargs["initial_state"] = kwargs["initial_state"][::-1]  # (c, h)
+        seq = keras.ops.convert_to_numpy(rnn(inputs, **kwargs))
+        out.append(seq[:, ::-1] if lstm.go_backwards else seq)  # Keras: processing order
+    return out[0], out[1]
 
 
 def keras_gates(
@@ -88,3 +90,25 @@ def keras_gates(
         dense.set_weights(w)
         gates[name] = keras.ops.convert_to_numpy(dense(joined))
     return gates
+
+
+def backend_gradient(model: keras.Model, x: np.ndarray, index: int) -> np.ndarray:
+    """d(sum over the batch of flattened output[index])/d(x), by the backend's own autodiff.
+
+    TensorFlow's ``GradientTape`` or ``jax.grad``, through an ordinary call of the model.
+    """
+    if keras.backend.backend() == "jax":
+        import jax
+
+        def target(inp):  # noqa: ANN001, ANN202
+            return model(inp, training=False).reshape(x.shape[0], -1)[:, index].sum()
+
+        return np.asarray(jax.grad(target)(x))
+    import tensorflow as tf
+
+    inp = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(inp)
+        out = model(inp, training=False)
+        target = tf.reduce_sum(tf.reshape(out, (x.shape[0], -1))[:, index])
+    return tape.gradient(target, inp).numpy()

@@ -133,7 +133,7 @@ def test_weight_changes_are_noticed_at_the_next_interaction(how, tmp_path):
         model.load_weights(tmp_path / "w.weights.h5")
     elif how == "optimizer_step":
         opt = keras.optimizers.SGD(0.5)
-        opt.apply_gradients([(keras.ops.ones_like(v), v) for v in model.trainable_variables])
+        opt.apply_gradients([(keras.ops.ones(v.shape), v) for v in model.trainable_variables])
     else:
         model.set_weights(weights)
         w.refresh()  # explicit
@@ -173,6 +173,9 @@ def test_stateful_model_is_computed_for_its_batch_and_notices_state_changes():
         from_wire(w.overview["data"]), lw.trace(model, x, "low").cell_state[1].T
     )
     model.predict_on_batch(x)  # advances the states: a changed model
+    if keras.backend.backend() == "jax":  # Keras's JAX predict leaves the states as they were
+        for state in lstm.states:
+            state.assign(state + 0.5)
     w.sample = 2
     assert "changed" in w.model_note
     np.testing.assert_array_equal(
@@ -249,7 +252,8 @@ def test_layers_after_the_lstm_run_compiled():
     w.edits = {"forget": {"bias_shift": 1.0}}
     heads = _HEADS[model]
     plain, xla = heads[("low", False)], heads[("low", True)]  # baseline, edited outputs
-    assert plain.built and xla.built and not plain.jit_compile
+    assert plain.built and xla.built
+    assert plain.jit_compile == (keras.backend.backend() == "jax")  # Keras's "auto" default
     assert xla.jit_compile is True  # XLA compiled it: the fallback would have turned it off
     assert sorted(k for k in heads if k[0] == "low") == [("low", False), ("low", True)]
     # compiled, not the eager fallback (which a scope-name error would take)

@@ -55,6 +55,10 @@ def test_labels_per_sample_and_tokens():
         "<pad>",
     ]
     assert step_labels(None, {1: "one"}, ids).for_sample(0) == ["one", "[2]", "[7]", "[0]"]
+
+
+def test_text_vectorization_gives_the_tokens():
+    pytest.importorskip("tensorflow", reason="Keras's TextVectorization needs TensorFlow")
     vectorizer = keras.layers.TextVectorization()
     vectorizer.adapt(["hello world", "hello there"])
     assert step_labels(None, vectorizer, np.array([[2, 3]])).for_sample(0) == ["hello", "world"]
