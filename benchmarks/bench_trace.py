@@ -1,41 +1,80 @@
 """Time ``lstm_widget.trace`` (all six arrays) against Keras ``predict_on_batch`` (output only).
 
-Same model, same input, one process; both warmed up first, median of repeats.
-Run: ``.venv/bin/python benchmarks/bench_trace.py`` (``--quick`` for a smoke run).
+Same model, same input, one process per Keras backend (TensorFlow, then JAX when it is
+installed); both warmed up first, median of repeats.
+Run: ``.venv/bin/python benchmarks/bench_trace.py`` (``--quick`` for a smoke run,
+``--backend jax`` for one backend only).
 """
 
 import argparse
+import importlib.util
+import json
 import os
+import subprocess
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from _timing import median_time  # noqa: E402
-
-import lstm_widget as lw  # noqa: E402
-
 CASES = [(1, 500, 16, 128), (256, 200, 16, 128), (1024, 100, 8, 256)]
+
+
+def measure(cases: list[tuple[int, int, int, int]], repeats: int) -> list[dict]:
+    """Rows of {case, keras, trace} seconds on the backend this process runs."""
+    import keras
+    import numpy as np
+    from _timing import median_time
+
+    import lstm_widget as lw
+
+    keras.utils.set_random_seed(0)
+    rows = []
+    for b, t, f, u in cases:
+        model = keras.Sequential([keras.Input((t, f)), keras.layers.LSTM(u)])
+        x = np.random.default_rng(0).normal(size=(b, t, f)).astype("float32")
+        t_keras = median_time(lambda _k: model.predict_on_batch(x), repeats)  # noqa: B023
+        t_trace = median_time(lambda _k: lw.trace(model, x), repeats)  # noqa: B023
+        rows.append({"case": [b, t, f, u], "keras": t_keras, "trace": t_trace})
+    return rows
+
+
+def run_backend(backend: str, quick: bool, repeats: int) -> list[dict]:
+    """:func:`measure` in a fresh process with ``KERAS_BACKEND=backend``."""
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    cmd = [sys.executable, __file__, "--measure", "--repeats", str(repeats)]
+    out = subprocess.run(
+        cmd + (["--quick"] if quick else []), env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="small shapes, 1 repeat")
+    parser.add_argument("--backend", action="append", help="tensorflow and/or jax")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     cases = [(b, t // 10, f, u // 4) for b, t, f, u in CASES] if args.quick else CASES
     repeats = 1 if args.quick else args.repeats
-    keras.utils.set_random_seed(0)
+    if args.measure:  # the child process: one backend, rows as JSON
+        print(json.dumps(measure(cases, repeats)))
+        return
+    backends = args.backend or [
+        b for b in ("tensorflow", "jax") if importlib.util.find_spec(b) is not None
+    ]
+    results = {b: run_backend(b, args.quick, repeats) for b in backends}
+    import keras
+    import numpy as np
+
     print(f"keras {keras.__version__}, numpy {np.__version__}, {os.cpu_count()} cores")
-    print(f"{'batch, time, feat, units':>26} {'keras s':>9} {'trace s':>9} {'ratio':>7}")
-    for b, t, f, u in cases:
-        model = keras.Sequential([keras.Input((t, f)), keras.layers.LSTM(u)])
-        x = np.random.default_rng(0).normal(size=(b, t, f)).astype("float32")
-        t_keras = median_time(lambda _k: model.predict_on_batch(x), repeats)  # noqa: B023
-        t_trace = median_time(lambda _k: lw.trace(model, x), repeats)  # noqa: B023
-        print(
-            f"{f'({b}, {t}, {f}, {u})':>26} {t_keras:9.4f} {t_trace:9.4f} {t_trace / t_keras:7.2f}"
-        )
+    head = "".join(f" | {b[:10] + ' keras s':>16} {'trace s':>8} {'ratio':>6}" for b in backends)
+    print(f"{'batch, time, feat, units':>26}{head}")
+    for k, case in enumerate(cases):
+        cells = ""
+        for b in backends:
+            r = results[b][k]
+            cells += f" | {r['keras']:16.4f} {r['trace']:8.4f} {r['trace'] / r['keras']:6.2f}"
+        print(f"{str(tuple(case)):>26}{cells}")
 
 
 if __name__ == "__main__":
