@@ -6,7 +6,8 @@ notebook widget.
 """
 
 from ._attribution import Attribution, memory_horizon, step_attribution
-from ._model import lstm_layers
+from ._gru_weights import GRU_GATES, BidirectionalGRUGateWeights, GRUGate, GRUGateWeights
+from ._model import lstm_layers, recurrent_layers
 from ._plot import plot_attribution, plot_trace
 from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
 from ._weights import GATES, BidirectionalGateWeights, Gate, GateWeights, gate_weights
@@ -20,6 +21,10 @@ __all__ = [
     "GATES",
     "TRACE_ARRAYS",
     "BidirectionalGateWeights",
+    "BidirectionalGRUGateWeights",
+    "GRU_GATES",
+    "GRUGate",
+    "GRUGateWeights",
     "BidirectionalTrace",
     "Gate",
     "GateWeights",
@@ -28,6 +33,7 @@ __all__ = [
     "WhatIf",
     "gate_weights",
     "lstm_layers",
+    "recurrent_layers",
     "memory_horizon",
     "plot_attribution",
     "plot_trace",

@@ -20,6 +20,11 @@ InPlace = Callable[[np.ndarray], np.ndarray]
 """Overwrites its float32 argument with the activation of it and returns it."""
 
 
+def activation_name(fn: Callable[..., object]) -> str:
+    """Readable name of an activation function (built-in or custom)."""
+    return getattr(fn, "__name__", None) or type(fn).__name__
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     # 0.5 * tanh(z / 2) + 0.5: no overflow for large |z|, same values as 1 / (1 + e^-z).
     np.multiply(z, 0.5, out=z)

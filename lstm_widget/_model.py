@@ -24,6 +24,21 @@ def is_bidirectional_lstm(layer: object) -> bool:
     return isinstance(layer, keras.layers.Bidirectional) and is_lstm(layer.forward_layer)
 
 
+def is_gru(layer: object) -> bool:
+    """Return True for ``keras.layers.GRU`` and ``keras.layers.RNN(GRUCell(...))``."""
+    return isinstance(layer, keras.layers.RNN) and isinstance(layer.cell, keras.layers.GRUCell)
+
+
+def is_bidirectional_gru(layer: object) -> bool:
+    """Return True for a ``Bidirectional`` wrapper around a GRU."""
+    return isinstance(layer, keras.layers.Bidirectional) and is_gru(layer.forward_layer)
+
+
+def is_recurrent(layer: object) -> bool:
+    """An LSTM or GRU, plain or in a ``Bidirectional`` wrapper."""
+    return any(f(layer) for f in (is_lstm, is_bidirectional_lstm, is_gru, is_bidirectional_gru))
+
+
 @dataclass(frozen=True)
 class LayerRef:
     """Where an LSTM (or Bidirectional LSTM) layer sits in a model.
@@ -85,6 +100,24 @@ def lstm_refs(model: keras.Model) -> list[LayerRef]:
     ]
 
 
+def recurrent_refs(model: keras.Model) -> list[LayerRef]:
+    """All LSTM and GRU layers (plain or Bidirectional) of ``model``, in model order."""
+    return [
+        LayerRef(path, layer, containers)
+        for path, layer, containers in _walk(require_model(model), "", ())
+        if is_recurrent(layer)
+    ]
+
+
+def recurrent_layers(model: keras.Model) -> list[str]:
+    """Names (paths) of every LSTM and GRU layer in ``model`` (see :func:`lstm_layers`).
+
+    GRUs are listed beside the LSTMs; so far :func:`lstm_widget.gate_weights` is what
+    reads them (``trace`` and the explorer take LSTMs).
+    """
+    return [ref.path for ref in recurrent_refs(model)]
+
+
 def lstm_layers(model: keras.Model) -> list[str]:
     """Names (paths) of every LSTM layer in ``model``.
 
@@ -120,11 +153,23 @@ def find_lstm(model: keras.Model, layer: str | None = None) -> LayerRef:
     ValueError
         If the model has no LSTM, or no LSTM of that name (the message lists the choices).
     """
-    refs = lstm_refs(model)
+    return _find(model, layer, lstm_refs(model), "LSTM")
+
+
+def find_recurrent(model: keras.Model, layer: str | None = None) -> LayerRef:
+    """As :func:`find_lstm`, for LSTM and GRU layers alike."""
+    return _find(model, layer, recurrent_refs(model), "LSTM or GRU")
+
+
+def _find(model: keras.Model, layer: str | None, refs: list[LayerRef], kind: str) -> LayerRef:
+    grus = [r.path for r in recurrent_refs(model) if r not in refs]
+    note = f" (GRU layers {grus} are read by gate_weights only so far)" if grus else ""
     if not refs:
         names = [f"{p} ({type(lyr).__name__})" for p, lyr in all_layers(model)]
         listed = ", ".join(names) if names else "none"
-        raise ValueError(f"model {model.name!r} has no LSTM layer; its layers are: {listed}.")
+        raise ValueError(
+            f"model {model.name!r} has no {kind} layer{note}; its layers are: {listed}."
+        )
     if layer is None:
         return refs[0]
     if not isinstance(layer, str):
@@ -140,9 +185,11 @@ def find_lstm(model: keras.Model, layer: str | None = None) -> LayerRef:
         raise ValueError(f"layer name {layer!r} is ambiguous; give its path, one of: {choices}.")
     others = [p for p, lyr in all_layers(model) if p == layer or lyr.name == layer]
     if others:
-        kind = type(dict(all_layers(model))[others[0]]).__name__
-        raise ValueError(f"layer {layer!r} is a {kind}, not an LSTM; LSTM layers: {choices}.")
-    raise ValueError(f"no layer named {layer!r}; LSTM layers in this model: {choices}.")
+        found = type(dict(all_layers(model))[others[0]]).__name__
+        raise ValueError(
+            f"layer {layer!r} is a {found}, not an {kind}{note}; {kind} layers: {choices}."
+        )
+    raise ValueError(f"no layer named {layer!r}; {kind} layers in this model: {choices}.")
 
 
 class StateSnapshot:

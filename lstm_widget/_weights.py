@@ -7,13 +7,21 @@ input, forget, cell candidate, output.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 
-from ._model import LayerRef, find_lstm, is_bidirectional_lstm, is_lstm
+from ._activations import activation_name
+from ._gru_weights import BidirectionalGRUGateWeights, GRUGateWeights
+from ._model import (
+    LayerRef,
+    find_recurrent,
+    is_gru,
+    is_lstm,
+    is_recurrent,
+)
 
 GATES: tuple[str, ...] = ("input", "forget", "cell", "output")
 """Gate names in Keras's column order."""
@@ -49,11 +57,6 @@ class Gate:
     recurrent_kernel: np.ndarray
     bias: np.ndarray | None
     columns: slice
-
-
-def activation_name(fn: Callable[..., object]) -> str:
-    """Readable name of an activation function (built-in or custom)."""
-    return getattr(fn, "__name__", None) or type(fn).__name__
 
 
 class GateWeights(Mapping[str, Gate]):
@@ -173,44 +176,48 @@ class BidirectionalGateWeights:
 
 def gate_weights(
     model_or_layer: keras.Model | keras.layers.Layer, layer: str | None = None
-) -> GateWeights | BidirectionalGateWeights:
-    """Split an LSTM layer's weights into its four gates.
+) -> GateWeights | BidirectionalGateWeights | GRUGateWeights | BidirectionalGRUGateWeights:
+    """Split an LSTM's (or GRU's) weights into its gates.
 
     Parameters
     ----------
     model_or_layer : keras.Model or keras.layers.Layer
-        A model containing an LSTM, or an LSTM / Bidirectional(LSTM) layer itself.
+        A model containing an LSTM or GRU, or such a layer (plain or Bidirectional) itself.
     layer : str, optional
-        Which LSTM of the model (see :func:`lstm_widget.lstm_layers`); the first if omitted.
+        Which layer of the model (see :func:`lstm_widget.recurrent_layers`); the first LSTM
+        or GRU if omitted.
 
     Returns
     -------
-    GateWeights or BidirectionalGateWeights
-        ``gw["forget"].kernel`` etc.; ``gw.describe()`` explains them. For a Bidirectional
-        layer, ``.forward`` and ``.backward`` are each a :class:`GateWeights`.
+    GateWeights, BidirectionalGateWeights, GRUGateWeights or BidirectionalGRUGateWeights
+        ``gw["forget"].kernel`` etc. (a GRU: ``gw["update"]``, ``gw["reset"]``,
+        ``gw["candidate"]``); ``gw.describe()`` explains them. For a Bidirectional layer,
+        ``.forward`` and ``.backward`` hold one direction each.
 
     Raises
     ------
     TypeError
-        If the argument is neither a Keras model nor an LSTM layer.
+        If the argument is neither a Keras model nor an LSTM / GRU layer.
     ValueError
-        If the model has no such LSTM layer, or it is not built.
+        If the model has no such layer, or it is not built.
     """
     if isinstance(model_or_layer, keras.Model):
-        ref = find_lstm(model_or_layer, layer)
-        return weights_of(ref)
+        return weights_of(find_recurrent(model_or_layer, layer))
     if layer is not None:
         raise TypeError("layer= is only used with a model; pass the layer object alone.")
-    if is_lstm(model_or_layer):
-        return GateWeights(model_or_layer)
-    if is_bidirectional_lstm(model_or_layer):
-        return BidirectionalGateWeights(model_or_layer, model_or_layer.name)
+    if is_recurrent(model_or_layer):
+        return weights_of(LayerRef(model_or_layer.name, model_or_layer, ()))
     kind = type(model_or_layer).__name__
-    raise TypeError(f"expected a Keras model or an LSTM layer, got {kind}.")
+    raise TypeError(f"expected a Keras model or an LSTM or GRU layer, got {kind}.")
 
 
-def weights_of(ref: LayerRef) -> GateWeights | BidirectionalGateWeights:
-    """Gate weights of a located layer."""
+def weights_of(
+    ref: LayerRef,
+) -> GateWeights | BidirectionalGateWeights | GRUGateWeights | BidirectionalGRUGateWeights:
+    """Gate weights of a located layer (LSTM or GRU, plain or Bidirectional)."""
+    gru = is_gru(ref.layer.forward_layer if ref.bidirectional else ref.layer)
     if ref.bidirectional:
-        return BidirectionalGateWeights(ref.layer, ref.path)
-    return GateWeights(ref.layer, ref.path)
+        return (BidirectionalGRUGateWeights if gru else BidirectionalGateWeights)(
+            ref.layer, ref.path
+        )
+    return (GRUGateWeights if gru else GateWeights)(ref.layer, ref.path)

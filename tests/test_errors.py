@@ -23,7 +23,9 @@ def test_not_a_model():
         lw.trace("model.keras", X)
     with pytest.raises(TypeError, match="must be a keras.Model"):
         lw.lstm_layers(object())
-    with pytest.raises(TypeError, match="expected a Keras model or an LSTM layer, got Dense"):
+    with pytest.raises(
+        TypeError, match="expected a Keras model or an LSTM or GRU layer, got Dense"
+    ):
         lw.gate_weights(keras.layers.Dense(2))
 
 
