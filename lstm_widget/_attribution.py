@@ -4,10 +4,8 @@ Three methods, each answering "how much from t-1 vs t-5":
 
 - ``integrated_gradients``: path integral of the output's gradient from a baseline input to
   ``x`` (all path points batched); completeness, sum = f(x) - f(baseline), is reported.
-  Where :mod:`._backprop` covers the model and the path points per call are few (one
-  sample in the widget), the gradients (and f(x), f(baseline)) come from our own
-  backpropagation through the LSTM recurrence, equal to TensorFlow's; else from
-  TensorFlow's gradient of the whole model.
+  See :mod:`._integrated`: our own backpropagation through the LSTM recurrence where it
+  covers the model, else the backend's gradient.
 - ``occlusion``: the output change when one step is replaced by the baseline (all steps
   batched into one model call).
 - ``cell_decomposition``: exact split of the final cell state into per-step writes,
@@ -19,15 +17,12 @@ Three methods, each answering "how much from t-1 vs t-5":
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from ._backprop import gradient_plan
-from ._feed import first_output, predict
-from ._grad import input_gradient
-from ._model import StateSnapshot, find_lstm, require_model
-from ._progress import Tick, progress_bar
+from ._feed import first_output
+from ._integrated import integrated_gradients, predict_scalars, scalar_outputs
+from ._model import find_lstm, require_model
+from ._progress import progress_bar
 from ._trace import BidirectionalTrace, Trace, trace
 from ._validate import as_array, check_finite, model_inputs
 
@@ -63,20 +58,6 @@ def _wrap(values: np.ndarray, method: str, note: str, error: float | None = None
     return out
 
 
-def _scalar_outputs(out: np.ndarray, output_index: int | None) -> np.ndarray:
-    flat = out.reshape(out.shape[0], -1)
-    if output_index is None:
-        if flat.shape[1] != 1:
-            raise ValueError(
-                f"the model gives {flat.shape[1]} output values per sample; pick one with "
-                f"output_index=0..{flat.shape[1] - 1} (flattened)."
-            )
-        return flat[:, 0]
-    if not 0 <= output_index < flat.shape[1]:
-        raise ValueError(f"output_index must be in 0..{flat.shape[1] - 1}, got {output_index}.")
-    return flat[:, output_index]
-
-
 def _check_output_index(model, x: np.ndarray, output_index: int | None) -> None:  # noqa: ANN001
     """Raise the clear error of :func:`_scalar_outputs` for a bad ``output_index``.
 
@@ -88,111 +69,9 @@ def _check_output_index(model, x: np.ndarray, output_index: int | None) -> None:
     except (AttributeError, TypeError, ValueError):  # a subclassed model declares none
         shape = (None,)
     if any(dim is None for dim in shape):
-        _predict(model, x[:1], output_index)
+        predict_scalars(model, x[:1], output_index)
         return
-    _scalar_outputs(np.zeros((1, int(np.prod(shape)))), output_index)
-
-
-def _predict(
-    model,  # noqa: ANN001
-    x: np.ndarray,
-    output_index: int | None,
-    chunk: int = 4096,
-    tick: Tick | None = None,
-) -> np.ndarray:
-    import keras
-
-    parts = []
-    with StateSnapshot(model):
-        for a in range(0, x.shape[0], chunk):
-            out = first_output(predict(model, x[a : a + chunk]))
-            parts.append(_scalar_outputs(keras.ops.convert_to_numpy(out), output_index))
-            if tick is not None:
-                tick(min(chunk, x.shape[0] - a))
-    return np.concatenate(parts)
-
-
-def _integrated_gradients(
-    model,  # noqa: ANN001
-    x: np.ndarray,
-    base: np.ndarray,
-    output_index: int | None,
-    steps: int,
-    progress: bool = False,
-) -> tuple[np.ndarray, float]:
-    alphas = (np.arange(steps, dtype=np.float32) + 0.5) / steps  # midpoint rule
-    b = x.shape[0]
-    grads = np.zeros_like(x, dtype=np.float64)
-    path = base[None] + alphas[:, None, None, None] * (x - base)[None]  # (steps, b, t, f)
-    flat = path.reshape(steps * b, *x.shape[1:])
-    points = flat.shape[0]
-    gradient, per_call, own = _gradient_of(model, flat.shape, output_index)
-    if own:  # f(x) and f(baseline) come from the same passes, as two more rows per sample
-        flat = np.concatenate([flat, x, base])
-    calls = -(-flat.shape[0] // per_call)
-    per_call = -(-flat.shape[0] // calls)  # even chunks: the last is not a short one
-    outputs = []
-    bar = progress_bar(progress, points, "integrated gradients", "path point")
-    with StateSnapshot(model), bar as tick:
-        for a in range(0, flat.shape[0], per_call):
-            g, out = gradient(flat[a : a + per_call])
-            _accumulate(grads, g[: max(0, points - a)], a)
-            outputs.append(out)
-            if tick is not None:
-                tick(min(g.shape[0], max(0, points - a)))
-    attr = (x - base) * grads / steps
-    if own:
-        ends = np.concatenate(outputs)[points:]
-    else:
-        ends = _predict(model, np.concatenate([x, base]), output_index)  # one call for both
-    total = ends[:b] - ends[b:]
-    err = np.abs(attr.reshape(b, -1).sum(axis=1) - total)
-    rel = float(np.max(err / np.maximum(np.abs(total), 1e-12)))
-    return attr, rel
-
-
-def _accumulate(grads: np.ndarray, g: np.ndarray, first: int) -> None:
-    """Add the gradients of path points ``first``, ``first + 1``, ... to their samples.
-
-    Path point i belongs to sample i % batch, so the rows run in consecutive stretches.
-    """
-    batch, done = grads.shape[0], 0
-    while done < g.shape[0]:
-        row = (first + done) % batch
-        count = min(batch - row, g.shape[0] - done)
-        grads[row : row + count] += g[done : done + count]
-        done += count
-
-
-_OWN_MAX_ROWS = 512
-"""Our backward pass is used up to this many path points per call. TensorFlow's backward
-loop costs about a millisecond per step whatever the batch, ours a few microseconds per
-row and step, so ours is faster for a few hundred rows (one sample in the widget) and
-TensorFlow's for thousands (``benchmarks/bench_attribution.py``)."""
-
-
-def _gradient_of(
-    model,  # noqa: ANN001
-    shape: tuple[int, ...],
-    output_index: int | None,
-) -> tuple[Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]], int, bool]:
-    """d(output)/d(input) for batches of the ``shape`` (rows, time, ...) inputs.
-
-    Returns the function, how many rows to pass per call, and whether it is our own
-    backpropagation through the LSTM recurrence (:mod:`._backprop`, which also gives the
-    output) rather than the backend's gradient of the whole model (output None).
-    """
-    k = 0 if output_index is None else output_index
-    plan = gradient_plan(model)
-    if plan is not None and min(shape[0], plan.rows_per_call(shape[1])) <= _OWN_MAX_ROWS:
-        rows = min(plan.rows_per_call(shape[1]), _OWN_MAX_ROWS)
-        return (lambda inputs: plan.gradient(inputs, k)), rows, True
-    fn = input_gradient(model)
-
-    def gradient(inputs: np.ndarray) -> tuple[np.ndarray, None]:
-        return fn(inputs, k), None
-
-    return gradient, max(1, 2**21 // max(1, int(np.prod(shape[1:])))), False
+    scalar_outputs(np.zeros((1, int(np.prod(shape)))), output_index)
 
 
 def _occlusion(
@@ -203,13 +82,13 @@ def _occlusion(
     progress: bool = False,
 ) -> np.ndarray:
     b, t = x.shape[:2]
-    full = _predict(model, x, output_index)
+    full = predict_scalars(model, x, output_index)
     occluded = np.repeat(x[:, None], t, axis=1)  # (b, t copies, t, f)
     steps = np.arange(t)
     occluded[:, steps, steps] = base[:, steps]
     with progress_bar(progress, b * t, "occlusion", "run") as tick:
         flat = occluded.reshape(b * t, *x.shape[1:])
-        out = _predict(model, flat, output_index, tick=tick).reshape(b, t)
+        out = predict_scalars(model, flat, output_index, tick=tick).reshape(b, t)
     return full[:, None] - out
 
 
@@ -377,6 +256,6 @@ def step_attribution(
             method,
             "output change when a step is replaced by the baseline",
         )
-    attr, err = _integrated_gradients(model, arr, base, output_index, path_steps, progress)
+    attr, err = integrated_gradients(model, arr, base, output_index, path_steps, progress)
     note = f"integrated gradients, {path_steps} path steps; completeness error {err:.2%}"
     return _wrap(attr if per_feature else attr.sum(axis=2), method, note, err)

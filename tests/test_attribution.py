@@ -115,3 +115,22 @@ def test_plot_attribution(planted):
     assert "occlusion" in fig.axes[0].get_title()
     with pytest.raises(ValueError, match="expected a"):
         lw.plot_attribution(np.zeros(3))
+
+
+def test_integrated_gradients_build_the_path_per_call():
+    """The path (path_steps x batch x time x features) is built a call's worth at a time."""
+    import tracemalloc
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((100, 8)), keras.layers.LSTM(4), keras.layers.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(256, 100, 8)).astype("float32")
+    whole_path = 128 * x.nbytes  # 105 MB; a call's worth is about 8 MB
+    lw.step_attribution(model, x[:2], path_steps=4)  # compile outside the measurement
+    tracemalloc.start()
+    try:
+        attr = lw.step_attribution(model, x, path_steps=128)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < whole_path / 3, f"numpy peak {peak / 2**20:.0f} MiB"
+    assert attr.completeness_error < 0.02

@@ -7,7 +7,7 @@ import pytest
 from reference import backend_gradient
 
 import lstm_widget as lw
-from lstm_widget import _attribution
+from lstm_widget import _integrated
 from lstm_widget._backprop import gradient_plan
 
 L = keras.layers
@@ -129,7 +129,7 @@ def test_integrated_gradients_equal_the_backend_path(monkeypatch):
     model = build(COVERED["layers before, between, after"](), steps=40)
     x = np.random.default_rng(5).normal(size=(3, 40, 3)).astype("float32")
     ours = lw.step_attribution(model, x, per_feature=True, path_steps=16)
-    monkeypatch.setattr(_attribution, "gradient_plan", lambda model: None)
+    monkeypatch.setattr(_integrated, "gradient_plan", lambda model: None)
     theirs = lw.step_attribution(model, x, per_feature=True, path_steps=16)
     assert close(np.asarray(ours), np.asarray(theirs)) < 1e-5
     assert ours.completeness_error == pytest.approx(theirs.completeness_error, abs=1e-4)
@@ -153,5 +153,5 @@ def test_path_points_are_split_into_calls_by_memory(monkeypatch):
 def test_many_rows_per_call_use_the_backend_gradient():
     # TensorFlow's backward loop has a fixed cost per step that a large batch amortises.
     model = build(COVERED["one LSTM"](), steps=100)
-    assert _attribution._gradient_of(model, (34, 100, 3), None)[2]  # one sample: ours
-    assert not _attribution._gradient_of(model, (8192, 100, 3), None)[2]
+    assert _integrated.gradient_of(model, (34, 100, 3), None)[2]  # one sample: ours
+    assert not _integrated.gradient_of(model, (8192, 100, 3), None)[2]
