@@ -6,6 +6,7 @@ notebook widget.
 """
 
 from ._attribution import Attribution, memory_horizon, step_attribution
+from ._gru_trace import GRU_TRACE_ARRAYS, GRUTrace
 from ._gru_weights import GRU_GATES, BidirectionalGRUGateWeights, GRUGate, GRUGateWeights
 from ._model import lstm_layers, recurrent_layers
 from ._plot import plot_attribution, plot_trace
@@ -25,6 +26,8 @@ __all__ = [
     "GRU_GATES",
     "GRUGate",
     "GRUGateWeights",
+    "GRU_TRACE_ARRAYS",
+    "GRUTrace",
     "BidirectionalTrace",
     "Gate",
     "GateWeights",

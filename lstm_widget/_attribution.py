@@ -133,7 +133,7 @@ def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  #
         (batch, units) integers: the count of the last steps whose forget product
         prod_{j>k} f_j exceeds 1/e.
     """
-    tr = trace(model, x, layer)
+    tr = trace(model, x, find_lstm(require_model(model), layer).path)  # an LSTM's forget gate
     if isinstance(tr, BidirectionalTrace):
         tr = tr.forward
     return (forget_after(tr) > np.exp(-1.0)).sum(axis=1)

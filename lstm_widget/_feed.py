@@ -62,6 +62,8 @@ def _call_tensors(node: object) -> tuple[object, object | None, list[object] | N
     args, kwargs = node.arguments.args, node.arguments.kwargs
     sequence = args[0] if args else kwargs.get("sequences", kwargs.get("inputs"))
     mask = kwargs.get("mask", args[1] if len(args) > 1 else None)
+    if mask is None:  # Keras passes the sequence's own mask when the call names none
+        mask = getattr(sequence, "_keras_mask", None)  # (not recorded with initial_state=)
     state = kwargs.get("initial_state")
     if state is not None and not isinstance(state, list | tuple):
         state = [state]

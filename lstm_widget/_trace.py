@@ -9,7 +9,8 @@ import numpy as np
 
 from ._activations import in_place
 from ._feed import Feed, layer_feed
-from ._model import LayerRef, find_lstm, require_model
+from ._gru_trace import trace_gru
+from ._model import LayerRef, find_lstm, find_recurrent, is_gru, require_model
 from ._progress import Tick, progress_bar
 from ._recurrence import CellParams, run
 from ._validate import model_inputs, state_arrays
@@ -217,7 +218,7 @@ def trace(
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
     progress: bool = False,
 ) -> Trace | BidirectionalTrace:
-    """Recompute every gate and state of an LSTM layer, step by step, for input ``x``.
+    """Recompute every gate and state of an LSTM (or GRU) layer, step by step, for ``x``.
 
     Parameters
     ----------
@@ -227,9 +228,10 @@ def trace(
         What you would pass to ``model.predict``: (batch, time, features), or token ids
         for an Embedding model. The layer's own input is computed by Keras.
     layer : str, optional
-        Which LSTM (see :func:`lstm_widget.lstm_layers`); the first if omitted.
+        Which LSTM or GRU (see :func:`lstm_widget.recurrent_layers`); the first if omitted.
     initial_state : sequence of array-like, optional
         ``(h, c)``, each (batch, units) or (units,); four arrays for a Bidirectional layer.
+        A GRU: ``(h,)``, two arrays for a Bidirectional one.
         Default: what the model gives the layer, else a stateful layer's current state,
         else zeros.
     units : sequence of int, optional
@@ -243,15 +245,30 @@ def trace(
 
     Returns
     -------
-    Trace or BidirectionalTrace
+    Trace, GRUTrace or BidirectionalTrace
+        A GRU gives a :class:`GRUTrace` (update_gate, reset_gate, candidate, hidden_state).
 
     Raises
     ------
     TypeError, ValueError
         For a bad model, layer name, input, initial state, or a trace over the budget.
     """
-    plan = plan_trace(model, x, layer, initial_state, units, dtype, memory_budget)
+    ref = find_recurrent(require_model(model), layer)
+    if is_gru(ref.layer.forward_layer if ref.bidirectional else ref.layer):
+        store = _store(dtype)
+        keep = _unit_indices(
+            units,
+            int(ref.layer.forward_layer.cell.units if ref.bidirectional else ref.layer.cell.units),
+        )
+        return trace_gru(ref, model, x, initial_state, keep, store, memory_budget, progress)
+    plan = plan_trace(model, x, ref.path, initial_state, units, dtype, memory_budget)
     return run_plan(plan, progress=progress)
+
+
+def _store(dtype: object) -> np.dtype:
+    if dtype not in ("float32", "float16", np.float32, np.float16):
+        raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}.")
+    return np.dtype(dtype)
 
 
 @dataclass
@@ -278,9 +295,7 @@ def plan_trace(
     """Validate the arguments of :func:`trace` and compute the layer's input with Keras."""
     model = require_model(model)
     ref = find_lstm(model, layer)
-    store = np.dtype(dtype) if dtype in ("float32", "float16", np.float32, np.float16) else None
-    if store is None:
-        raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}.")
+    store = _store(dtype)
     arrays = model_inputs(model, x)
     rnns = [ref.layer.forward_layer, ref.layer.backward_layer] if ref.bidirectional else [ref.layer]
     n = int(rnns[0].cell.units)

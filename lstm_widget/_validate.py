@@ -142,15 +142,19 @@ def model_inputs(model: keras.Model, x: object) -> list[np.ndarray]:
     return arrays
 
 
-def state_arrays(initial_state: object, count: int, batch: int, units: int) -> list[np.ndarray]:
+def state_arrays(
+    initial_state: object, count: int, batch: int, units: int, layout: str | None = None
+) -> list[np.ndarray]:
     """Check a user-given initial state: ``count`` arrays of shape (batch, units).
 
     Raises
     ------
     TypeError, ValueError
-        Naming the expected layout ``(h, c)`` (or ``(h_fw, c_fw, h_bw, c_bw)``).
+        Naming the expected ``layout``, by default an LSTM's ``(h, c)`` (or
+        ``(h_fw, c_fw, h_bw, c_bw)``).
     """
-    layout = "(h, c)" if count == 2 else "(h_forward, c_forward, h_backward, c_backward)"
+    if layout is None:
+        layout = "(h, c)" if count == 2 else "(h_forward, c_forward, h_backward, c_backward)"
     if not isinstance(initial_state, list | tuple) or len(initial_state) != count:
         raise ValueError(
             f"initial_state must be a list or tuple {layout} of {count} arrays of shape "

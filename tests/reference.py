@@ -112,3 +112,44 @@ def backend_gradient(model: keras.Model, x: np.ndarray, index: int) -> np.ndarra
         out = model(inp, training=False)
         target = tf.reduce_sum(tf.reshape(out, (x.shape[0], -1))[:, index])
     return tape.gradient(target, inp).numpy()
+
+
+def _dense(kernel: np.ndarray, bias: np.ndarray | None, activation: object) -> keras.layers.Dense:
+    dense = keras.layers.Dense(kernel.shape[1], activation=activation, use_bias=bias is not None)
+    dense.build((None, kernel.shape[0]))
+    dense.set_weights([kernel] if bias is None else [kernel, bias])
+    return dense
+
+
+def keras_gru_gates(
+    gru: keras.layers.RNN, inputs: np.ndarray, h_before: np.ndarray
+) -> dict[str, np.ndarray]:
+    """z, r, h~ of a GRU from Keras Dense layers and the layer's own activations.
+
+    ``h_before`` (batch, time, units) is the hidden state entering each step (from Keras).
+    """
+    cell = gru.cell
+    n = cell.units
+    kernel, recurrent = cell.kernel.numpy(), cell.recurrent_kernel.numpy()
+    bias = cell.bias.numpy() if cell.use_bias else None
+    b_in = None if bias is None else (bias if bias.ndim == 1 else bias[0])
+    b_rec = None if bias is None or bias.ndim == 1 else bias[1]
+    joined = np.concatenate([inputs, h_before], axis=-1).astype(np.float32)
+    out = {}
+    for k, name in enumerate(["update", "reset"]):
+        cols = slice(k * n, (k + 1) * n)
+        b = None if b_in is None else b_in[cols] + (0 if b_rec is None else b_rec[cols])
+        w = np.concatenate([kernel[:, cols], recurrent[:, cols]], axis=0)
+        out[name] = keras.ops.convert_to_numpy(_dense(w, b, cell.recurrent_activation)(joined))
+    cols = slice(2 * n, 3 * n)
+    r = out["reset"]
+    if cell.reset_after:
+        xh = _dense(kernel[:, cols], None if b_in is None else b_in[cols], None)(inputs)
+        uh = _dense(recurrent[:, cols], None if b_rec is None else b_rec[cols], None)(h_before)
+        cand = cell.activation(xh + r * uh)
+    else:
+        w = np.concatenate([kernel[:, cols], recurrent[:, cols]], axis=0)
+        reset_h = np.concatenate([inputs, r * h_before], axis=-1).astype(np.float32)
+        cand = _dense(w, None if b_in is None else b_in[cols], cell.activation)(reset_h)
+    out["candidate"] = keras.ops.convert_to_numpy(cand)
+    return out

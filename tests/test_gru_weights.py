@@ -116,7 +116,9 @@ def test_bidirectional_gru_layers_and_listing():
 
 def test_a_gru_only_model_says_what_works_so_far():
     model = keras.Sequential([keras.Input((4, 2)), keras.layers.GRU(3, name="g")])
-    with pytest.raises(ValueError, match=r"no LSTM layer \(GRU layers \['g'\] are read by gate"):
-        lw.trace(model, np.zeros((1, 4, 2), "float32"))
+    x = np.zeros((1, 4, 2), "float32")
+    assert isinstance(lw.trace(model, x), lw.GRUTrace)
+    with pytest.raises(ValueError, match=r"no LSTM layer \(GRU layers \['g'\] are read by gate_w"):
+        lw.step_attribution(model, x, method="cell_decomposition")
     with pytest.raises(ValueError, match="has no LSTM or GRU layer; its layers are: d"):
         lw.gate_weights(keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="d")]), "d")

@@ -205,3 +205,15 @@ def test_long_stacked_input_is_computed_compiled_and_exact():
     np.testing.assert_allclose(tr.final_state[0], model.predict_on_batch(x), atol=ATOL)
     first = lw.trace(model, x, model.layers[0].name)
     np.testing.assert_allclose(tr.inputs, first.hidden_state, atol=ATOL)
+
+
+def test_mask_reaches_a_layer_called_with_initial_state_none():
+    """Keras records no mask for lstm(seq, initial_state=None) but still applies it."""
+    inp = keras.Input((3, 1))
+    model = keras.Model(
+        inp, keras.layers.LSTM(2)(keras.layers.Masking(-7.0)(inp), initial_state=None)
+    )
+    x = np.array([[[1.0], [-7.0], [2.0]]], "float32")
+    tr = lw.trace(model, x)
+    np.testing.assert_array_equal(tr.mask, [[True, False, True]])
+    np.testing.assert_allclose(tr.final_state[0], model.predict_on_batch(x), atol=1e-6)

@@ -1,0 +1,223 @@
+"""``trace`` of a GRU layer: update gate, reset gate, candidate and hidden state per step.
+
+This is Keras's ``GRUCell.call`` plus the masking rule of ``keras.ops.rnn``:
+
+    x_z | x_r | x_h = x_t @ kernel + b                  (columns: z | r | h~)
+    reset_after=True:   u = h @ recurrent_kernel + b'
+        z = rec(x_z + u_z);  r = rec(x_r + u_r);  h~ = act(x_h + r * u_h)
+    reset_after=False:  z = rec(x_z + h @ U_z);  r = rec(x_r + h @ U_r)
+        h~ = act(x_h + (r * h) @ U_h)
+    h' = z * h + (1 - z) * h~;  at a masked step h is carried over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import keras
+import numpy as np
+
+from ._activations import in_place
+from ._feed import layer_feed
+from ._model import LayerRef
+from ._progress import progress_bar
+from ._validate import model_inputs, state_arrays
+
+GRU_TRACE_ARRAYS: tuple[str, ...] = ("update_gate", "reset_gate", "candidate", "hidden_state")
+"""The per-step arrays of a :class:`GRUTrace`, in display order."""
+
+GRU_SHORT_NAMES = {"z": "update_gate", "r": "reset_gate", "hh": "candidate", "h": "hidden_state"}
+
+
+@dataclass(frozen=True, eq=False)
+class GRUTrace:
+    """Gates and state of one GRU (one direction) at every step.
+
+    Arrays are (batch, time, units), indexed by input position ``x[:, t]`` also when the
+    layer reads backwards; ``hidden_state`` is the state after that step. At a masked
+    step the state repeats and the gates are NaN.
+
+    Attributes
+    ----------
+    update_gate, reset_gate, candidate, hidden_state : ndarray
+        z, r, h~ and h, (batch, time, units).
+    mask : ndarray or None
+        (batch, time) bool, True where the step was processed.
+    final_state : tuple of ndarray
+        ``(h,)``, (batch, all units): what ``return_state=True`` returns.
+    layer : str
+        Path of the layer in the model.
+    units : ndarray
+        Indices of the units recorded.
+    go_backwards : bool
+        Whether the layer read the sequence from the end.
+    inputs : ndarray or None
+        (batch, time, features): what the layer received (computed by Keras).
+    """
+
+    update_gate: np.ndarray
+    reset_gate: np.ndarray
+    candidate: np.ndarray
+    hidden_state: np.ndarray
+    mask: np.ndarray | None
+    final_state: tuple[np.ndarray]
+    layer: str
+    units: np.ndarray
+    go_backwards: bool = False
+    inputs: np.ndarray | None = None
+
+    def array(self, name: str) -> np.ndarray:
+        """One per-step array by name or short name (``"z"``, ``"r"``, ``"hh"``, ``"h"``)."""
+        key = GRU_SHORT_NAMES.get(name, name)
+        if key not in GRU_TRACE_ARRAYS:
+            choices = ", ".join([*GRU_TRACE_ARRAYS, *GRU_SHORT_NAMES])
+            raise ValueError(f"unknown GRU trace array {name!r}; choose one of {choices}.")
+        return getattr(self, key)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(batch, time, recorded units)."""
+        b, t, u = self.hidden_state.shape
+        return (b, t, u)
+
+    def row(self, index: int) -> GRUTrace:
+        """Batch row ``index`` as a trace of batch one (views, not copies)."""
+        r = slice(index, index + 1)
+        return replace(
+            self,
+            **{name: getattr(self, name)[r] for name in GRU_TRACE_ARRAYS},
+            mask=None if self.mask is None else self.mask[r],
+            final_state=(self.final_state[0][r],),
+            inputs=None if self.inputs is None else self.inputs[r],
+        )
+
+    def __repr__(self) -> str:
+        b, t, u = self.shape
+        direction = ", backwards" if self.go_backwards else ""
+        masked = "" if self.mask is None else f", {int((~self.mask).sum())} masked steps"
+        return f"<GRUTrace {self.layer!r}: batch {b}, time {t}, units {u}{direction}{masked}>"
+
+
+def _start(rnn: keras.layers.RNN, given: np.ndarray | None, batch: int) -> np.ndarray:
+    if given is not None:
+        return given
+    if rnn.stateful and getattr(rnn, "states", None) is not None:
+        state = np.array(rnn.states[0].numpy(), np.float32, copy=True)
+        if state.shape[0] != batch:
+            raise ValueError(
+                f"stateful layer {rnn.name!r} holds state for batch size {state.shape[0]}, "
+                f"but x has batch size {batch}; pass x with {state.shape[0]} sequences "
+                "or give initial_state=(h,)."
+            )
+        return state
+    return np.zeros((batch, int(rnn.cell.units)), np.float32)
+
+
+def run_gru(
+    rnn: keras.layers.RNN,
+    inputs: np.ndarray,
+    mask: np.ndarray | None,
+    h0: np.ndarray,
+    keep: np.ndarray | None,
+    store: np.dtype,
+    tick: object = None,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """z, r, h~, h for every step (batch, time, kept units) and the final h (all units)."""
+    cell = rnn.cell
+    n = int(cell.units)
+    kernel = np.asarray(cell.kernel.numpy(), np.float32)
+    rk = np.asarray(cell.recurrent_kernel.numpy(), np.float32)
+    bias = np.asarray(cell.bias.numpy(), np.float32) if cell.use_bias else None
+    b_in = None if bias is None else (bias if bias.ndim == 1 else bias[0])
+    b_rec = None if bias is None or bias.ndim == 1 else bias[1]
+    act, rec = in_place(cell.activation), in_place(cell.recurrent_activation)
+    batch, steps, _ = inputs.shape
+    cols = slice(None) if keep is None else keep
+    kept = n if keep is None else len(keep)
+    out = [np.full((steps, batch, kept), np.nan, store) for _ in range(4)]
+    h = np.array(h0, np.float32, copy=True)
+    order = range(steps - 1, -1, -1) if rnn.go_backwards else range(steps)
+    for t in order:
+        xp = inputs[:, t] @ kernel
+        if b_in is not None:
+            xp += b_in
+        if cell.reset_after:
+            up = h @ rk
+            if b_rec is not None:
+                up += b_rec
+            z = rec(xp[:, :n] + up[:, :n])
+            r = rec(xp[:, n : 2 * n] + up[:, n : 2 * n])
+            hh = act(xp[:, 2 * n :] + r * up[:, 2 * n :])
+        else:
+            z = rec(xp[:, :n] + h @ rk[:, :n])
+            r = rec(xp[:, n : 2 * n] + h @ rk[:, n : 2 * n])
+            hh = act(xp[:, 2 * n :] + (r * h) @ rk[:, 2 * n :])
+        new = z * h + (1 - z) * hh
+        if mask is None:
+            h = new
+            done = slice(None)
+        else:
+            done = mask[:, t]
+            h = np.where(done[:, None], new, h)
+        for arr, val in zip(out[:3], (z, r, hh), strict=True):
+            arr[t][done] = val[done][:, cols]
+        out[3][t] = h[:, cols]
+        if tick is not None:
+            tick(batch)
+    return [a.transpose(1, 0, 2) for a in out], h
+
+
+def trace_gru(
+    ref: LayerRef,
+    model: keras.Model,
+    x: object,
+    initial_state: object,
+    keep: np.ndarray | None,
+    store: np.dtype,
+    memory_budget: int,
+    progress: bool,
+) -> object:
+    """:func:`lstm_widget.trace` for a GRU layer (plain or Bidirectional)."""
+    from ._trace import BidirectionalTrace
+
+    arrays = model_inputs(model, x)
+    rnns = [ref.layer.forward_layer, ref.layer.backward_layer] if ref.bidirectional else [ref.layer]
+    n = int(rnns[0].cell.units)
+    feed = layer_feed(ref, arrays)
+    batch, steps, _ = feed.inputs.shape
+    kept = n if keep is None else len(keep)
+    need = 4 * batch * steps * kept * store.itemsize * len(rnns)
+    if need > memory_budget:
+        raise ValueError(
+            f"this trace needs {need / 2**30:.2f} GiB (4 arrays of ({batch}, {steps}, {kept}) "
+            f"{store.name}{' per direction' if len(rnns) > 1 else ''}), over the memory budget of "
+            f"{memory_budget / 2**30:.2f} GiB. Ask for less: fewer samples (x[:n]), a subset of "
+            "units (units=[...]), dtype='float16', or raise memory_budget=."
+        )
+    given = feed.initial_state and [np.asarray(s, np.float32) for s in feed.initial_state]
+    if initial_state is not None:
+        layout = "(h,)" if len(rnns) == 1 else "(h_forward, h_backward)"
+        given = state_arrays(initial_state, len(rnns), batch, n, layout)
+    traces = []
+    with progress_bar(progress, batch * steps * len(rnns), f"trace {ref.path}", "step") as tick:
+        for k, rnn in enumerate(rnns):
+            h0 = _start(rnn, None if given is None else given[k], batch)
+            (z, r, hh, h), final = run_gru(rnn, feed.inputs, feed.mask, h0, keep, store, tick)
+            name = ref.path if len(rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"
+            traces.append(
+                GRUTrace(
+                    update_gate=z,
+                    reset_gate=r,
+                    candidate=hh,
+                    hidden_state=h,
+                    mask=None if feed.mask is None else feed.mask.copy(),
+                    final_state=(final,),
+                    layer=name,
+                    units=np.arange(n) if keep is None else keep,
+                    go_backwards=bool(rnn.go_backwards),
+                    inputs=feed.inputs,
+                )
+            )
+    if ref.bidirectional:
+        return BidirectionalTrace(forward=traces[0], backward=traces[1], layer=ref.path)
+    return traces[0]
