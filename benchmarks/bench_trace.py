@@ -1,4 +1,5 @@
-"""Time ``lstm_widget.trace`` (all six arrays) against Keras ``predict_on_batch`` (output only).
+"""Time ``lstm_widget.trace`` (all arrays) against Keras ``predict_on_batch`` (output only),
+for LSTM and GRU layers of the same shapes.
 
 Same model, same input, one process per Keras backend (TensorFlow, then JAX when it is
 installed); both warmed up first, median of repeats.
@@ -28,12 +29,15 @@ def measure(cases: list[tuple[int, int, int, int]], repeats: int) -> list[dict]:
 
     keras.utils.set_random_seed(0)
     rows = []
-    for b, t, f, u in cases:
-        model = keras.Sequential([keras.Input((t, f)), keras.layers.LSTM(u)])
-        x = np.random.default_rng(0).normal(size=(b, t, f)).astype("float32")
-        t_keras = median_time(lambda _k: model.predict_on_batch(x), repeats)  # noqa: B023
-        t_trace = median_time(lambda _k: lw.trace(model, x), repeats)  # noqa: B023
-        rows.append({"case": [b, t, f, u], "keras": t_keras, "trace": t_trace})
+    for kind in (keras.layers.LSTM, keras.layers.GRU):
+        for b, t, f, u in cases:
+            model = keras.Sequential([keras.Input((t, f)), kind(u)])
+            x = np.random.default_rng(0).normal(size=(b, t, f)).astype("float32")
+            t_keras = median_time(lambda _k: model.predict_on_batch(x), repeats)  # noqa: B023
+            t_trace = median_time(lambda _k: lw.trace(model, x), repeats)  # noqa: B023
+            rows.append(
+                {"layer": kind.__name__, "case": [b, t, f, u], "keras": t_keras, "trace": t_trace}
+            )
     return rows
 
 
@@ -68,13 +72,13 @@ def main() -> None:
 
     print(f"keras {keras.__version__}, numpy {np.__version__}, {os.cpu_count()} cores")
     head = "".join(f" | {b[:10] + ' keras s':>16} {'trace s':>8} {'ratio':>6}" for b in backends)
-    print(f"{'batch, time, feat, units':>26}{head}")
-    for k, case in enumerate(cases):
+    print(f"{'layer (batch, time, feat, units)':>32}{head}")
+    for k, row in enumerate(results[backends[0]]):
         cells = ""
         for b in backends:
             r = results[b][k]
             cells += f" | {r['keras']:16.4f} {r['trace']:8.4f} {r['trace'] / r['keras']:6.2f}"
-        print(f"{str(tuple(case)):>26}{cells}")
+        print(f"{row['layer'] + ' ' + str(tuple(row['case'])):>32}{cells}")
 
 
 if __name__ == "__main__":

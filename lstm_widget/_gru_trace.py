@@ -135,24 +135,28 @@ def run_gru(
     cols = slice(None) if keep is None else keep
     kept = n if keep is None else len(keep)
     out = [np.full((steps, batch, kept), np.nan, store) for _ in range(4)]
+    # the input projections of every step at once, time-major: one large product
+    xp_all = np.ascontiguousarray(inputs.transpose(1, 0, 2)) @ kernel
+    if b_in is not None:
+        xp_all += b_in
+    u_zr = rk if cell.reset_after else np.ascontiguousarray(rk[:, : 2 * n])
+    u_h = np.ascontiguousarray(rk[:, 2 * n :])
     h = np.array(h0, np.float32, copy=True)
     order = range(steps - 1, -1, -1) if rnn.go_backwards else range(steps)
     for t in order:
-        xp = inputs[:, t] @ kernel
-        if b_in is not None:
-            xp += b_in
+        xp = xp_all[t]
+        up = h @ u_zr  # (batch, 3n) with reset_after, else (batch, 2n)
+        if b_rec is not None:
+            up += b_rec
+        zr = rec(np.add(xp[:, : 2 * n], up[:, : 2 * n]))
+        z, r = zr[:, :n], zr[:, n:]
         if cell.reset_after:
-            up = h @ rk
-            if b_rec is not None:
-                up += b_rec
-            z = rec(xp[:, :n] + up[:, :n])
-            r = rec(xp[:, n : 2 * n] + up[:, n : 2 * n])
-            hh = act(xp[:, 2 * n :] + r * up[:, 2 * n :])
+            hh = np.multiply(r, up[:, 2 * n :])
         else:
-            z = rec(xp[:, :n] + h @ rk[:, :n])
-            r = rec(xp[:, n : 2 * n] + h @ rk[:, n : 2 * n])
-            hh = act(xp[:, 2 * n :] + (r * h) @ rk[:, 2 * n :])
-        new = z * h + (1 - z) * hh
+            hh = np.multiply(r, h) @ u_h
+        hh += xp[:, 2 * n :]
+        hh = act(hh)
+        new = np.multiply(z, h) + ((1 - z) * hh)  # h' = z * h + (1 - z) * h~, as Keras
         if mask is None:
             h = new
             done = slice(None)
@@ -160,7 +164,7 @@ def run_gru(
             done = mask[:, t]
             h = np.where(done[:, None], new, h)
         for arr, val in zip(out[:3], (z, r, hh), strict=True):
-            arr[t][done] = val[done][:, cols]
+            arr[t][done] = val[done][:, cols] if mask is not None or keep is not None else val
         out[3][t] = h[:, cols]
         if tick is not None:
             tick(batch)
