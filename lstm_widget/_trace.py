@@ -9,7 +9,7 @@ import numpy as np
 
 from ._activations import in_place
 from ._feed import Feed, layer_feed
-from ._gru_trace import trace_gru
+from ._gru_trace import GRUTrace, trace_gru
 from ._model import LayerRef, find_lstm, find_recurrent, is_gru, require_model
 from ._progress import Tick, progress_bar
 from ._recurrence import CellParams, run
@@ -217,7 +217,7 @@ def trace(
     dtype: str = "float32",
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
     progress: bool = False,
-) -> Trace | BidirectionalTrace:
+) -> Trace | GRUTrace | BidirectionalTrace:
     """Recompute every gate and state of an LSTM (or GRU) layer, step by step, for ``x``.
 
     Parameters
@@ -254,13 +254,10 @@ def trace(
         For a bad model, layer name, input, initial state, or a trace over the budget.
     """
     ref = find_recurrent(require_model(model), layer)
-    if is_gru(ref.layer.forward_layer if ref.bidirectional else ref.layer):
-        store = _store(dtype)
-        keep = _unit_indices(
-            units,
-            int(ref.layer.forward_layer.cell.units if ref.bidirectional else ref.layer.cell.units),
-        )
-        return trace_gru(ref, model, x, initial_state, keep, store, memory_budget, progress)
+    rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
+    if is_gru(rnn):
+        keep = _unit_indices(units, int(rnn.cell.units))
+        return trace_gru(ref, model, x, initial_state, keep, _store(dtype), memory_budget, progress)
     plan = plan_trace(model, x, ref.path, initial_state, units, dtype, memory_budget)
     return run_plan(plan, progress=progress)
 

@@ -248,7 +248,7 @@ class LSTMExplorer(anywidget.AnyWidget):
     def current_trace(self) -> Trace:
         """The :class:`Trace` of the shown layer (one direction) for the shown sample.
 
-        A batch of one: ``explorer.current_trace()`` equals ``trace(model, x[[sample]])``.
+        A batch of one: ``explorer.current_trace()`` equals ``trace(model, x[[sample]], layer)``.
         """
         self._check_model()
         return self._session.baseline(self.layer, self.sample)
