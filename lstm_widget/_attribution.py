@@ -20,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._feed import first_output
+from ._gru_trace import GRUTrace
 from ._integrated import integrated_gradients, predict_scalars, scalar_outputs
-from ._model import find_lstm, require_model
+from ._model import find_lstm, find_recurrent, require_model
 from ._progress import progress_bar
 from ._trace import BidirectionalTrace, Trace, trace
 from ._validate import as_array, check_finite, model_inputs
@@ -92,13 +93,15 @@ def _occlusion(
     return full[:, None] - out
 
 
-def forget_after(tr: Trace) -> np.ndarray:
+def forget_after(tr: Trace | GRUTrace) -> np.ndarray:
     """prod_{j after k} f_j for every step k, (batch, time, units), in processing order.
 
     The share of a write at step k that survives to the end. Masked steps forget nothing
-    (f = 1); for go_backwards the steps are reversed into processing order.
+    (f = 1); for go_backwards the steps are reversed into processing order. For a GRU the
+    update gate z plays f's part (h = z h + (1 - z) h~).
     """
-    f = np.nan_to_num(tr.forget_gate.astype(np.float64), nan=1.0)
+    keep = tr.update_gate if isinstance(tr, GRUTrace) else tr.forget_gate
+    f = np.nan_to_num(keep.astype(np.float64), nan=1.0)
     if tr.go_backwards:
         f = f[:, ::-1]
     after = np.ones_like(f)
@@ -127,13 +130,15 @@ def write_events(tr: Trace) -> tuple[np.ndarray, np.ndarray]:
 def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  # noqa: ANN001
     """Per unit, how many steps back a write still holds more than 1/e of itself at the end.
 
+    For an LSTM the forget gates decide (prod_{j>k} f_j); for a GRU the update gates
+    (prod_{j>k} z_j: what of h_k is carried, not replaced).
+
     Returns
     -------
     numpy.ndarray
-        (batch, units) integers: the count of the last steps whose forget product
-        prod_{j>k} f_j exceeds 1/e.
+        (batch, units) integers: the count of the last steps whose product exceeds 1/e.
     """
-    tr = trace(model, x, find_lstm(require_model(model), layer).path)  # an LSTM's forget gate
+    tr = trace(model, x, find_recurrent(require_model(model), layer).path)
     if isinstance(tr, BidirectionalTrace):
         tr = tr.forward
     return (forget_after(tr) > np.exp(-1.0)).sum(axis=1)

@@ -112,8 +112,9 @@ def recurrent_refs(model: keras.Model) -> list[LayerRef]:
 def recurrent_layers(model: keras.Model) -> list[str]:
     """Names (paths) of every LSTM and GRU layer in ``model`` (see :func:`lstm_layers`).
 
-    GRUs are listed beside the LSTMs; so far :func:`lstm_widget.gate_weights` and
-    :func:`lstm_widget.trace` read them (what-if, attribution and the explorer take LSTMs).
+    GRUs are listed beside the LSTMs; so far :func:`lstm_widget.gate_weights`,
+    :func:`lstm_widget.trace` and :func:`lstm_widget.memory_horizon` read them (what-if,
+    cell decomposition and the explorer take LSTMs).
     """
     return [ref.path for ref in recurrent_refs(model)]
 
@@ -163,7 +164,8 @@ def find_recurrent(model: keras.Model, layer: str | None = None) -> LayerRef:
 
 def _find(model: keras.Model, layer: str | None, refs: list[LayerRef], kind: str) -> LayerRef:
     grus = [r.path for r in recurrent_refs(model) if r not in refs]
-    note = f" (GRU layers {grus} are read by gate_weights and trace only so far)" if grus else ""
+    reads = "gate_weights, trace and memory_horizon"
+    note = f" (GRU layers {grus} are read by {reads} only so far)" if grus else ""
     if not refs:
         names = [f"{p} ({type(lyr).__name__})" for p, lyr in all_layers(model)]
         listed = ", ".join(names) if names else "none"

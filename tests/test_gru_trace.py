@@ -110,3 +110,25 @@ def test_bidirectional_stateful_units_and_the_model_untouched():
         lw.trace(model, x, "st", initial_state=(np.zeros(3), np.zeros(3)))
     with pytest.raises(ValueError, match=r"unknown GRU trace array 'c'"):
         st_trace.array("c")
+
+
+def test_attribution_and_memory_horizon_of_a_gru():
+    """Update gates held at z = 0.8: a write keeps 0.8^n of itself n steps later."""
+    keras.utils.set_random_seed(0)
+    gru = keras.layers.GRU(3, name="g")
+    model = keras.Sequential([keras.Input((20, 2)), gru, keras.layers.Dense(1)])
+    kernel, recurrent, bias = gru.get_weights()
+    bias[:] = 0.0
+    bias[0, :3] = np.log(0.8 / 0.2)  # sigmoid(b_z) = 0.8, whatever x and h
+    gru.set_weights([np.zeros_like(kernel), np.zeros_like(recurrent), bias])
+    x = np.random.default_rng(0).normal(size=(2, 20, 2)).astype("float32")
+    tr = lw.trace(model, x)
+    np.testing.assert_allclose(tr.update_gate, 0.8, atol=1e-6)
+    expected = int(np.sum(0.8 ** np.arange(20) > np.exp(-1.0)))  # direct count: 5
+    np.testing.assert_array_equal(lw.memory_horizon(model, x), np.full((2, 3), expected))
+    keras.utils.set_random_seed(1)
+    trained = keras.Sequential([keras.Input((20, 2)), keras.layers.GRU(4), keras.layers.Dense(1)])
+    ig = lw.step_attribution(trained, x, path_steps=64)  # model-level: GRUs included
+    assert ig.shape == (2, 20) and ig.completeness_error < 0.01
+    occ = lw.step_attribution(trained, x, method="occlusion")
+    assert occ.shape == (2, 20) and np.abs(occ).sum() > 0
