@@ -12,6 +12,8 @@ This is Keras's ``GRUCell.call`` plus the masking rule of ``keras.ops.rnn``:
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import keras
@@ -21,6 +23,7 @@ from ._activations import in_place
 from ._feed import layer_feed
 from ._model import LayerRef
 from ._progress import progress_bar
+from ._recurrence import _blas, _row_blocks
 from ._validate import model_inputs, state_arrays
 
 GRU_TRACE_ARRAYS: tuple[str, ...] = ("update_gate", "reset_gate", "candidate", "hidden_state")
@@ -141,34 +144,49 @@ def run_gru(
         xp_all += b_in
     u_zr = rk if cell.reset_after else np.ascontiguousarray(rk[:, : 2 * n])
     u_h = np.ascontiguousarray(rk[:, 2 * n :])
-    h = np.array(h0, np.float32, copy=True)
+    final = np.array(h0, np.float32, copy=True)
     order = range(steps - 1, -1, -1) if rnn.go_backwards else range(steps)
-    for t in order:
-        xp = xp_all[t]
-        up = h @ u_zr  # (batch, 3n) with reset_after, else (batch, 2n)
-        if b_rec is not None:
-            up += b_rec
-        zr = rec(np.add(xp[:, : 2 * n], up[:, : 2 * n]))
-        z, r = zr[:, :n], zr[:, n:]
-        if cell.reset_after:
-            hh = np.multiply(r, up[:, 2 * n :])
-        else:
-            hh = np.multiply(r, h) @ u_h
-        hh += xp[:, 2 * n :]
-        hh = act(hh)
-        new = np.multiply(z, h) + ((1 - z) * hh)  # h' = z * h + (1 - z) * h~, as Keras
-        if mask is None:
-            h = new
-            done = slice(None)
-        else:
-            done = mask[:, t]
-            h = np.where(done[:, None], new, h)
-        for arr, val in zip(out[:3], (z, r, hh), strict=True):
-            arr[t][done] = val[done][:, cols] if mask is not None or keep is not None else val
-        out[3][t] = h[:, cols]
-        if tick is not None:
-            tick(batch)
-    return [a.transpose(1, 0, 2) for a in out], h
+
+    def rows_job(rows: slice) -> None:
+        """All steps of a block of batch rows (rows are independent)."""
+        h = final[rows].copy()
+        for t in order:
+            xp = xp_all[t, rows]
+            up = h @ u_zr  # (rows, 3n) with reset_after, else (rows, 2n)
+            if b_rec is not None:
+                up += b_rec
+            zr = rec(np.add(xp[:, : 2 * n], up[:, : 2 * n]))
+            z, r = zr[:, :n], zr[:, n:]
+            if cell.reset_after:
+                hh = np.multiply(r, up[:, 2 * n :])
+            else:
+                hh = np.multiply(r, h) @ u_h
+            hh += xp[:, 2 * n :]
+            hh = act(hh)
+            new = np.multiply(z, h) + ((1 - z) * hh)  # h' = z * h + (1 - z) * h~, as Keras
+            if mask is None:
+                h = new
+                done: slice | np.ndarray = slice(None)
+            else:
+                done = mask[rows, t]
+                h = np.where(done[:, None], new, h)
+            for arr, val in zip(out[:3], (z, r, hh), strict=True):
+                arr[t, rows][done] = val[done][:, cols]
+            out[3][t, rows] = h[:, cols]
+            if tick is not None:
+                tick(h.shape[0])
+        final[rows] = h
+
+    workers = 1 if batch * n < 4096 else min(batch, os.cpu_count() or 1)  # threads pay off
+    blocks = _row_blocks(batch, n, workers)
+    if workers == 1:
+        for rows in blocks:
+            rows_job(rows)
+    else:  # one BLAS thread per block, one block per core at a time
+        with _blas().limit(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+            for job in [pool.submit(rows_job, rows) for rows in blocks]:
+                job.result()
+    return [a.transpose(1, 0, 2) for a in out], final
 
 
 def trace_gru(

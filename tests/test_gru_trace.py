@@ -132,3 +132,18 @@ def test_attribution_and_memory_horizon_of_a_gru():
     assert ig.shape == (2, 20) and ig.completeness_error < 0.01
     occ = lw.step_attribution(trained, x, method="occlusion")
     assert occ.shape == (2, 20) and np.abs(occ).sum() > 0
+
+
+def test_row_blocks_in_threads_match_keras():
+    """Batches big enough for the threaded row blocks (batch x units >= 4096), masked."""
+    keras.utils.set_random_seed(2)
+    inp = keras.Input((6, 3))
+    gru = keras.layers.GRU(70, return_sequences=True, go_backwards=True)
+    model = keras.Model(inp, gru(keras.layers.Masking(MASK_VALUE)(inp)))
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(97, 6, 3)).astype("float32")
+    x[rng.random((97, 6)) < 0.3] = MASK_VALUE
+    tr = lw.trace(model, x, units=[0, 69])
+    seq = model.predict_on_batch(x)[:, ::-1]
+    np.testing.assert_allclose(tr.hidden_state, seq[..., [0, 69]], atol=1e-5)
+    np.testing.assert_allclose(tr.final_state[0], model.predict_on_batch(x)[:, -1], atol=1e-5)
