@@ -64,14 +64,23 @@ class LayerRef:
         return isinstance(self.layer, keras.layers.Bidirectional)
 
 
+def legacy_hint(obj: object) -> str:
+    """What to do with a tf.keras 2 (tf_keras) object; empty for anything else."""
+    kind = type(obj).__module__
+    if not (kind.startswith("tf_keras") or kind.startswith("tensorflow.python.keras")):
+        return ""
+    return (
+        " tf.keras 2 (tf_keras) models are not supported yet: rebuild the same layers "
+        "with Keras 3 and copy the weights (new.set_weights(old.get_weights())); "
+        "Keras 2's hard_sigmoid is clip(0.2 x + 0.5), Keras 3's is clip(x / 6 + 0.5)."
+    )
+
+
 def require_model(model: object, what: str = "model") -> keras.Model:
     """Return ``model`` if it is a Keras model, else raise a TypeError that says what it is."""
     if not isinstance(model, keras.Model):
         kind = type(model).__module__ + "." + type(model).__qualname__
-        hint = ""
-        if "tf_keras" in kind or "tensorflow.python.keras" in kind:
-            hint = " tf.keras 2 (tf_keras) models are not supported: load it with Keras 3."
-        raise TypeError(f"{what} must be a keras.Model (Keras 3), got {kind}.{hint}")
+        raise TypeError(f"{what} must be a keras.Model (Keras 3), got {kind}.{legacy_hint(model)}")
     return model
 
 

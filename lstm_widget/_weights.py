@@ -21,6 +21,7 @@ from ._model import (
     is_gru,
     is_lstm,
     is_recurrent,
+    legacy_hint,
 )
 
 GATES: tuple[str, ...] = ("input", "forget", "cell", "output")
@@ -208,7 +209,8 @@ def gate_weights(
     if is_recurrent(model_or_layer):
         return weights_of(LayerRef(model_or_layer.name, model_or_layer, ()))
     kind = type(model_or_layer).__name__
-    raise TypeError(f"expected a Keras model or an LSTM or GRU layer, got {kind}.")
+    hint = legacy_hint(model_or_layer)
+    raise TypeError(f"expected a Keras model or an LSTM or GRU layer, got {kind}.{hint}")
 
 
 def weights_of(
