@@ -9,14 +9,13 @@ projection, row 1 to the recurrent one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 
-from ._activations import activation_name
 from ._model import is_gru
+from ._split import BidirectionalSplit, SplitWeights
 
 GRU_GATES: tuple[str, ...] = ("update", "reset", "candidate")
 """GRU block names in Keras's column order."""
@@ -53,44 +52,26 @@ class GRUGate:
     columns: slice
 
 
-class GRUGateWeights(Mapping[str, GRUGate]):
+class GRUGateWeights(SplitWeights):
     """Mapping ``"update" | "reset" | "candidate"`` → :class:`GRUGate` for one GRU.
 
     The arrays are copies: changing them never changes the model.
     """
 
+    KIND, CELL, NAMES = "GRU", "GRUCell", GRU_GATES
+    A_KIND = "a GRU"
+    UNKNOWN = "{key!r} is not a GRU block; blocks are {names}."
+    IS = staticmethod(is_gru)
+
     def __init__(self, layer: keras.layers.Layer, name: str | None = None) -> None:
-        if not is_gru(layer):
-            raise TypeError(
-                f"expected a GRU layer (keras.layers.GRU or RNN(GRUCell)), "
-                f"got {type(layer).__name__} {layer.name!r}."
-            )
-        if not layer.built:
-            raise ValueError(
-                f"GRU layer {layer.name!r} is not built yet, so it has no weights; "
-                "call the model on data (or give it a keras.Input) first."
-            )
-        cell = layer.cell
-        kernel = np.array(cell.kernel.numpy(), copy=True)
-        recurrent = np.array(cell.recurrent_kernel.numpy(), copy=True)
-        bias = np.array(cell.bias.numpy(), copy=True) if cell.use_bias else None
-        units = int(cell.units)
-        self.layer_name = name or layer.name
-        self.units = units
-        self.features = int(kernel.shape[0])
-        self.reset_after = bool(cell.reset_after)
-        self.activation = activation_name(cell.activation)
-        self.recurrent_activation = activation_name(cell.recurrent_activation)
-        self.go_backwards = bool(layer.go_backwards)
-        self.full_kernel = kernel
-        self.full_recurrent_kernel = recurrent
-        self.full_bias = bias
+        super().__init__(layer, name)
+        self.reset_after = bool(layer.cell.reset_after)
+        kernel, recurrent, bias = self.full_kernel, self.full_recurrent_kernel, self.full_bias
         input_bias = bias if bias is None or bias.ndim == 1 else bias[0]
         recurrent_bias = None if bias is None or bias.ndim == 1 else bias[1]
-        self._gates: dict[str, GRUGate] = {}
         for k, gate in enumerate(GRU_GATES):
-            cols = slice(k * units, (k + 1) * units)
-            self._gates[gate] = GRUGate(
+            cols = self.columns(k)
+            self._blocks[gate] = GRUGate(
                 name=gate,
                 kernel=kernel[:, cols],
                 recurrent_kernel=recurrent[:, cols],
@@ -98,20 +79,6 @@ class GRUGateWeights(Mapping[str, GRUGate]):
                 recurrent_bias=None if recurrent_bias is None else recurrent_bias[cols],
                 columns=cols,
             )
-
-    def __getitem__(self, key: str) -> GRUGate:
-        try:
-            return self._gates[key]
-        except KeyError:
-            raise KeyError(
-                f"{key!r} is not a GRU block; blocks are {', '.join(GRU_GATES)}."
-            ) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(GRU_GATES)
-
-    def __len__(self) -> int:
-        return len(GRU_GATES)
 
     def __repr__(self) -> str:
         return (
@@ -135,7 +102,7 @@ class GRUGateWeights(Mapping[str, GRUGate]):
             f"Their columns are three blocks of {u} in Keras's order:",
         ]
         for gate in GRU_GATES:
-            c = self._gates[gate].columns
+            c = self._blocks[gate].columns
             lines.append(f"  columns {c.start:>5}:{c.stop:<5} {_TITLES[gate]}")
         b = self.full_bias is not None
         rb = b and self.reset_after
@@ -165,21 +132,7 @@ class GRUGateWeights(Mapping[str, GRUGate]):
         return "\n".join(lines)
 
 
-class BidirectionalGRUGateWeights:
+class BidirectionalGRUGateWeights(BidirectionalSplit):
     """Gate weights of a ``Bidirectional`` GRU: ``.forward`` and ``.backward``."""
 
-    def __init__(self, wrapper: keras.layers.Bidirectional, name: str) -> None:
-        self.layer_name = name
-        self.forward = GRUGateWeights(wrapper.forward_layer, f"{name} (forward)")
-        self.backward = GRUGateWeights(wrapper.backward_layer, f"{name} (backward)")
-
-    def __repr__(self) -> str:
-        return f"<BidirectionalGRUGateWeights {self.layer_name!r}: .forward, .backward>"
-
-    def describe(self) -> str:
-        """Both directions' descriptions, forward first."""
-        head = (
-            f"Bidirectional layer {self.layer_name!r} holds two independent GRUs with their "
-            "own weights: one reads the sequence forwards, the other backwards."
-        )
-        return "\n\n".join([head, self.forward.describe(), self.backward.describe()])
+    SINGLE = GRUGateWeights

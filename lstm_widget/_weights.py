@@ -7,13 +7,11 @@ input, forget, cell candidate, output.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 
-from ._activations import activation_name
 from ._gru_weights import BidirectionalGRUGateWeights, GRUGateWeights
 from ._model import (
     LayerRef,
@@ -23,6 +21,7 @@ from ._model import (
     is_recurrent,
     legacy_hint,
 )
+from ._split import BidirectionalSplit, SplitWeights
 
 GATES: tuple[str, ...] = ("input", "forget", "cell", "output")
 """Gate names in Keras's column order."""
@@ -60,59 +59,29 @@ class Gate:
     columns: slice
 
 
-class GateWeights(Mapping[str, Gate]):
+class GateWeights(SplitWeights):
     """Mapping ``"input" | "forget" | "cell" | "output"`` → :class:`Gate` for one LSTM.
 
     The arrays are copies: changing them never changes the model.
     """
 
+    KIND, CELL, NAMES = "LSTM", "LSTMCell", GATES
+    A_KIND = "an LSTM"
+    UNKNOWN = "{key!r} is not a gate; gates are {names}."
+    IS = staticmethod(is_lstm)
+
     def __init__(self, layer: keras.layers.Layer, name: str | None = None) -> None:
-        if not is_lstm(layer):
-            raise TypeError(
-                f"expected an LSTM layer (keras.layers.LSTM or RNN(LSTMCell)), "
-                f"got {type(layer).__name__} {layer.name!r}."
-            )
-        if not layer.built:
-            raise ValueError(
-                f"LSTM layer {layer.name!r} is not built yet, so it has no weights; "
-                "call the model on data (or give it a keras.Input) first."
-            )
-        cell = layer.cell
-        kernel = np.array(cell.kernel.numpy(), copy=True)
-        recurrent = np.array(cell.recurrent_kernel.numpy(), copy=True)
-        bias = np.array(cell.bias.numpy(), copy=True) if cell.use_bias else None
-        units = int(cell.units)
-        self.layer_name = name or layer.name
-        self.units = units
-        self.features = int(kernel.shape[0])
-        self.activation = activation_name(cell.activation)
-        self.recurrent_activation = activation_name(cell.recurrent_activation)
-        self.go_backwards = bool(layer.go_backwards)
-        self.full_kernel = kernel
-        self.full_recurrent_kernel = recurrent
-        self.full_bias = bias
-        self._gates: dict[str, Gate] = {}
+        super().__init__(layer, name)
+        kernel, recurrent, bias = self.full_kernel, self.full_recurrent_kernel, self.full_bias
         for k, gate in enumerate(GATES):
-            cols = slice(k * units, (k + 1) * units)
-            self._gates[gate] = Gate(
+            cols = self.columns(k)
+            self._blocks[gate] = Gate(
                 name=gate,
                 kernel=kernel[:, cols],
                 recurrent_kernel=recurrent[:, cols],
                 bias=None if bias is None else bias[cols],
                 columns=cols,
             )
-
-    def __getitem__(self, key: str) -> Gate:
-        try:
-            return self._gates[key]
-        except KeyError:
-            raise KeyError(f"{key!r} is not a gate; gates are {', '.join(GATES)}.") from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(GATES)
-
-    def __len__(self) -> int:
-        return len(GATES)
 
     def __repr__(self) -> str:
         return (
@@ -131,7 +100,7 @@ class GateWeights(Mapping[str, Gate]):
             f"Their columns are four blocks of {u}, one per gate, in Keras's order:",
         ]
         for gate in GATES:
-            c = self._gates[gate].columns
+            c = self._blocks[gate].columns
             lines.append(f"  columns {c.start:>5}:{c.stop:<5} {_GATE_TITLES[gate]}")
         has_bias = self.full_bias is not None
 
@@ -155,24 +124,10 @@ class GateWeights(Mapping[str, Gate]):
         return "\n".join(lines)
 
 
-class BidirectionalGateWeights:
+class BidirectionalGateWeights(BidirectionalSplit):
     """Gate weights of a ``Bidirectional`` LSTM: ``.forward`` and ``.backward``."""
 
-    def __init__(self, wrapper: keras.layers.Bidirectional, name: str) -> None:
-        self.layer_name = name
-        self.forward = GateWeights(wrapper.forward_layer, f"{name} (forward)")
-        self.backward = GateWeights(wrapper.backward_layer, f"{name} (backward)")
-
-    def __repr__(self) -> str:
-        return f"<BidirectionalGateWeights {self.layer_name!r}: .forward, .backward>"
-
-    def describe(self) -> str:
-        """Both directions' descriptions, forward first."""
-        head = (
-            f"Bidirectional layer {self.layer_name!r} holds two independent LSTMs with their "
-            "own weights: one reads the sequence forwards, the other backwards."
-        )
-        return "\n\n".join([head, self.forward.describe(), self.backward.describe()])
+    SINGLE = GateWeights
 
 
 def gate_weights(
