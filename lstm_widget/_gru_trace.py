@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -24,6 +24,7 @@ from ._feed import layer_feed
 from ._model import LayerRef
 from ._progress import progress_bar
 from ._recurrence import _blas, _row_blocks
+from ._steps import StepArrays, start_state
 from ._validate import model_inputs, state_arrays
 
 GRU_TRACE_ARRAYS: tuple[str, ...] = ("update_gate", "reset_gate", "candidate", "hidden_state")
@@ -32,8 +33,8 @@ GRU_TRACE_ARRAYS: tuple[str, ...] = ("update_gate", "reset_gate", "candidate", "
 GRU_SHORT_NAMES = {"z": "update_gate", "r": "reset_gate", "hh": "candidate", "h": "hidden_state"}
 
 
-@dataclass(frozen=True, eq=False)
-class GRUTrace:
+@dataclass(frozen=True, eq=False, repr=False)
+class GRUTrace(StepArrays):
     """Gates and state of one GRU (one direction) at every step.
 
     Arrays are (batch, time, units), indexed by input position ``x[:, t]`` also when the
@@ -69,51 +70,9 @@ class GRUTrace:
     go_backwards: bool = False
     inputs: np.ndarray | None = None
 
-    def array(self, name: str) -> np.ndarray:
-        """One per-step array by name or short name (``"z"``, ``"r"``, ``"hh"``, ``"h"``)."""
-        key = GRU_SHORT_NAMES.get(name, name)
-        if key not in GRU_TRACE_ARRAYS:
-            choices = ", ".join([*GRU_TRACE_ARRAYS, *GRU_SHORT_NAMES])
-            raise ValueError(f"unknown GRU trace array {name!r}; choose one of {choices}.")
-        return getattr(self, key)
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        """(batch, time, recorded units)."""
-        b, t, u = self.hidden_state.shape
-        return (b, t, u)
-
-    def row(self, index: int) -> GRUTrace:
-        """Batch row ``index`` as a trace of batch one (views, not copies)."""
-        r = slice(index, index + 1)
-        return replace(
-            self,
-            **{name: getattr(self, name)[r] for name in GRU_TRACE_ARRAYS},
-            mask=None if self.mask is None else self.mask[r],
-            final_state=(self.final_state[0][r],),
-            inputs=None if self.inputs is None else self.inputs[r],
-        )
-
-    def __repr__(self) -> str:
-        b, t, u = self.shape
-        direction = ", backwards" if self.go_backwards else ""
-        masked = "" if self.mask is None else f", {int((~self.mask).sum())} masked steps"
-        return f"<GRUTrace {self.layer!r}: batch {b}, time {t}, units {u}{direction}{masked}>"
-
-
-def _start(rnn: keras.layers.RNN, given: np.ndarray | None, batch: int) -> np.ndarray:
-    if given is not None:
-        return given
-    if rnn.stateful and getattr(rnn, "states", None) is not None:
-        state = np.array(rnn.states[0].numpy(), np.float32, copy=True)
-        if state.shape[0] != batch:
-            raise ValueError(
-                f"stateful layer {rnn.name!r} holds state for batch size {state.shape[0]}, "
-                f"but x has batch size {batch}; pass x with {state.shape[0]} sequences "
-                "or give initial_state=(h,)."
-            )
-        return state
-    return np.zeros((batch, int(rnn.cell.units)), np.float32)
+    ARRAYS = GRU_TRACE_ARRAYS
+    SHORT = GRU_SHORT_NAMES
+    WHAT = "GRU trace array"
 
 
 def run_gru(
@@ -223,7 +182,8 @@ def trace_gru(
     traces = []
     with progress_bar(progress, batch * steps * len(rnns), f"trace {ref.path}", "step") as tick:
         for k, rnn in enumerate(rnns):
-            h0 = _start(rnn, None if given is None else given[k], batch)
+            own = None if given is None else [given[k]]
+            (h0,) = start_state(rnn, own, batch, "(h,)")
             (z, r, hh, h), final = run_gru(rnn, feed.inputs, feed.mask, h0, keep, store, tick)
             name = ref.path if len(rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"
             traces.append(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -13,6 +13,7 @@ from ._gru_trace import GRUTrace, trace_gru
 from ._model import LayerRef, find_lstm, find_recurrent, is_gru, require_model
 from ._progress import Tick, progress_bar
 from ._recurrence import CellParams, run
+from ._steps import StepArrays, start_state
 from ._validate import model_inputs, state_arrays
 
 TRACE_ARRAYS: tuple[str, ...] = (
@@ -39,8 +40,8 @@ DEFAULT_MEMORY_BUDGET = 2 * 2**30
 """Largest trace (bytes, all arrays) computed without being asked for more: 2 GiB."""
 
 
-@dataclass(frozen=True, eq=False)
-class Trace:
+@dataclass(frozen=True, eq=False, repr=False)
+class Trace(StepArrays):
     """Gates and states of one LSTM (one direction) at every step.
 
     Every array is (batch, time, units) and index ``t`` always means the step that read
@@ -83,36 +84,9 @@ class Trace:
     go_backwards: bool = False
     inputs: np.ndarray | None = None
 
-    def array(self, name: str) -> np.ndarray:
-        """One per-step array by name or short name (``"c"``, ``"h"``, ``"i"``, ``"f"``...)."""
-        key = SHORT_NAMES.get(name, name)
-        if key not in TRACE_ARRAYS:
-            choices = ", ".join([*TRACE_ARRAYS, *SHORT_NAMES])
-            raise ValueError(f"unknown trace array {name!r}; choose one of {choices}.")
-        return getattr(self, key)
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        """(batch, time, recorded units)."""
-        b, t, u = self.hidden_state.shape
-        return (b, t, u)
-
-    def row(self, index: int) -> Trace:
-        """Batch row ``index`` as a trace of batch one (views, not copies)."""
-        r = slice(index, index + 1)
-        return replace(
-            self,
-            **{name: getattr(self, name)[r] for name in TRACE_ARRAYS},
-            mask=None if self.mask is None else self.mask[r],
-            final_state=(self.final_state[0][r], self.final_state[1][r]),
-            inputs=None if self.inputs is None else self.inputs[r],
-        )
-
-    def __repr__(self) -> str:
-        b, t, u = self.shape
-        direction = ", backwards" if self.go_backwards else ""
-        masked = "" if self.mask is None else f", {int((~self.mask).sum())} masked steps"
-        return f"<Trace {self.layer!r}: batch {b}, time {t}, units {u}{direction}{masked}>"
+    ARRAYS = TRACE_ARRAYS
+    SHORT = SHORT_NAMES
+    WHAT = "trace array"
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,25 +131,6 @@ def cell_params(rnn: keras.layers.RNN) -> CellParams:
         recurrent_activation=in_place(cell.recurrent_activation),
         go_backwards=bool(rnn.go_backwards),
     )
-
-
-def _start_state(
-    rnn: keras.layers.RNN, given: list[np.ndarray] | None, batch: int
-) -> list[np.ndarray]:
-    units = int(rnn.cell.units)
-    if given is not None:
-        return given
-    if rnn.stateful and getattr(rnn, "states", None) is not None:
-        states = [np.array(v.numpy(), np.float32, copy=True) for v in rnn.states]
-        if states[0].shape[0] != batch:
-            raise ValueError(
-                f"stateful layer {rnn.name!r} holds state for batch size {states[0].shape[0]}, "
-                f"but x has batch size {batch}; pass x with {states[0].shape[0]} sequences "
-                "or give initial_state=(h, c)."
-            )
-        return states
-    zeros = np.zeros((batch, units), np.float32)
-    return [zeros, zeros.copy()]
 
 
 def _one(
@@ -314,7 +269,7 @@ def plan_trace(
     states = []
     for k, rnn in enumerate(rnns):
         own = None if given is None else list(given[2 * k : 2 * k + 2])
-        states.append(_start_state(rnn, own, batch))
+        states.append(start_state(rnn, own, batch, "(h, c)"))
     return Plan(ref, rnns, feed, states, keep, store)
 
 
