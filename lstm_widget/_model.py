@@ -171,13 +171,18 @@ def find_recurrent(model: keras.Model, layer: str | None = None) -> LayerRef:
     return _find(model, layer, recurrent_refs(model), "LSTM or GRU")
 
 
-def _find(model: keras.Model, layer: str | None, refs: list[LayerRef], kind: str) -> LayerRef:
+def _gru_note(model: keras.Model, refs: list[LayerRef]) -> str:
+    """For an error message: the GRUs a lookup of LSTMs passed over, and who reads them."""
     grus = [r.path for r in recurrent_refs(model) if r not in refs]
     reads = "gate_weights, trace and memory_horizon"
-    note = f" (GRU layers {grus} are read by {reads} only so far)" if grus else ""
+    return f" (GRU layers {grus} are read by {reads} only so far)" if grus else ""
+
+
+def _find(model: keras.Model, layer: str | None, refs: list[LayerRef], kind: str) -> LayerRef:
     if not refs:
         names = [f"{p} ({type(lyr).__name__})" for p, lyr in all_layers(model)]
         listed = ", ".join(names) if names else "none"
+        note = _gru_note(model, refs)
         raise ValueError(
             f"model {model.name!r} has no {kind} layer{note}; its layers are: {listed}."
         )
@@ -197,6 +202,7 @@ def _find(model: keras.Model, layer: str | None, refs: list[LayerRef], kind: str
     others = [p for p, lyr in all_layers(model) if p == layer or lyr.name == layer]
     if others:
         found = type(dict(all_layers(model))[others[0]]).__name__
+        note = _gru_note(model, refs)
         raise ValueError(
             f"layer {layer!r} is a {found}, not an {kind}{note}; {kind} layers: {choices}."
         )
