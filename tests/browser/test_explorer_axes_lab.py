@@ -113,6 +113,14 @@ def gap(ticks: list[dict]) -> int:
     return max(b - a for a, b in zip(steps, steps[1:], strict=False))
 
 
+def wheel_in(page, box: dict, notches: int) -> None:
+    """Wheel ``notches`` times (zoom in) over the middle of the timeline's plot ``box``."""
+    page.mouse.move(box["x"] + 96 + (box["width"] - 96) / 2, box["y"] + box["height"] / 2)
+    for _ in range(notches):
+        page.mouse.wheel(0, -100)
+        page.wait_for_timeout(50)
+
+
 def zoom_range(page) -> tuple[int, int]:
     text = page.locator(".lstmw-zoom").first.inner_text()
     a, b = re.search(r"steps (\d+)–(\d+)", text).groups()
@@ -137,10 +145,7 @@ def test_zoom_and_pan_down_to_single_steps(page, lab_url, lab_root):
     assert zoom.is_hidden()
     box = page.locator(".lstmw-overlay").bounding_box()
     plot = box["width"] - 96
-    page.mouse.move(box["x"] + 96 + plot / 2, box["y"] + box["height"] / 2)
-    for _ in range(8):  # 0.8 ** 8: about 61 steps around the middle
-        page.mouse.wheel(0, -100)
-        page.wait_for_timeout(30)
+    wheel_in(page, box, 8)  # 0.8 ** 8: about 61 steps around the middle
     zoom.wait_for(state="visible")
     a, b = zoom_range(page)
     assert 40 <= b - a + 1 <= 80 and a <= 182 <= b, (a, b)
@@ -283,10 +288,7 @@ def test_a_700px_cell_tokens_per_step_and_the_dark_theme(page, lab_url, lab_root
     assert page.locator(".lstmw-axis .lstmw-token").count() == 0
     box = page.locator(".lstmw-overlay").bounding_box()
     plot = box["width"] - 96
-    page.mouse.move(box["x"] + 96 + plot / 2, box["y"] + box["height"] / 2)
-    for _ in range(3):
-        page.mouse.wheel(0, -100)
-        page.wait_for_timeout(50)
+    wheel_in(page, box, 3)
     page.locator(".lstmw-axis .lstmw-token").first.wait_for()
     a, b = zoom_range(page)
     cells = page.evaluate(CELLS)
