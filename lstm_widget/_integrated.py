@@ -116,8 +116,7 @@ def _path_rows(
     ends = rows[rows >= points] - points  # 0..b-1: x, b..2b-1: the baseline
     if ends.size == 0:
         return chunk
-    both = np.concatenate([x, base])
-    return np.concatenate([chunk, both[ends]])
+    return np.concatenate([chunk, x[ends[ends < b]], base[ends[ends >= b] - b]])  # ends ascend
 
 
 def _accumulate(grads: np.ndarray, g: np.ndarray, first: int) -> None:
