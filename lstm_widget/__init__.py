@@ -5,9 +5,11 @@ state at every step exactly as Keras does (:func:`trace`), and explore them in a
 notebook widget.
 """
 
+from ._activations import legacy_hard_sigmoid
 from ._attribution import Attribution, memory_horizon, step_attribution
 from ._gru_trace import GRU_TRACE_ARRAYS, GRUTrace
 from ._gru_weights import GRU_GATES, BidirectionalGRUGateWeights, GRUGate, GRUGateWeights
+from ._load import load_model
 from ._model import lstm_layers, recurrent_layers
 from ._plot import plot_attribution, plot_trace
 from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
@@ -35,6 +37,8 @@ __all__ = [
     "Trace",
     "WhatIf",
     "gate_weights",
+    "legacy_hard_sigmoid",
+    "load_model",
     "lstm_layers",
     "recurrent_layers",
     "memory_horizon",

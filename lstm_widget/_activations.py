@@ -54,6 +54,36 @@ def _hard_sigmoid(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def _legacy_hard_sigmoid(z: np.ndarray) -> np.ndarray:
+    # Keras 2 (tf.keras): 0.2 * x + 0.5 clipped to [0, 1], in that order.
+    np.multiply(z, 0.2, out=z)
+    np.add(z, 0.5, out=z)
+    np.clip(z, 0, 1, out=z)
+    return z
+
+
+@keras.saving.register_keras_serializable(package="lstm_widget", name="legacy_hard_sigmoid")
+def legacy_hard_sigmoid(x: object) -> object:
+    """Keras 2's hard sigmoid: ``clip(0.2 * x + 0.5, 0, 1)``.
+
+    Keras 3's ``hard_sigmoid`` is ``clip(x / 6 + 0.5, 0, 1)``: a model trained with Keras 2's
+    keeps this one when :func:`lstm_widget.load_model` opens it (saved as
+    ``"lstm_widget>legacy_hard_sigmoid"``).
+
+    Parameters
+    ----------
+    x : tensor
+        Any float tensor.
+
+    Returns
+    -------
+    tensor
+        Same shape and dtype.
+    """
+    x = keras.ops.convert_to_tensor(x)
+    return keras.ops.clip(keras.ops.add(keras.ops.multiply(x, 0.2), 0.5), 0.0, 1.0)
+
+
 def _hard_silu(z: np.ndarray) -> np.ndarray:
     gate = z + 3.0
     np.clip(gate, 0, 6, out=gate)
@@ -104,7 +134,9 @@ def _builtin_twins() -> dict[Callable[..., object], InPlace]:
         "exponential": _exponential,
         "elu": _elu,
     }
-    return {getattr(acts, name): fn for name, fn in table.items() if hasattr(acts, name)}
+    twins = {getattr(acts, name): fn for name, fn in table.items() if hasattr(acts, name)}
+    twins[legacy_hard_sigmoid] = _legacy_hard_sigmoid
+    return twins
 
 
 _TWINS = _builtin_twins()

@@ -7,11 +7,14 @@ it is unambiguous.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import keras
 import numpy as np
+
+from ._legacy import from_tf_keras, is_tf_keras
 
 
 def is_lstm(layer: object) -> bool:
@@ -64,24 +67,21 @@ class LayerRef:
         return isinstance(self.layer, keras.layers.Bidirectional)
 
 
-def legacy_hint(obj: object) -> str:
-    """What to do with a tf.keras 2 (tf_keras) object; empty for anything else."""
-    kind = type(obj).__module__
-    if not (kind.startswith("tf_keras") or kind.startswith("tensorflow.python.keras")):
-        return ""
-    return (
-        " tf.keras 2 (tf_keras) models are not supported yet: rebuild the same layers "
-        "with Keras 3 and copy the weights (new.set_weights(old.get_weights())); "
-        "Keras 2's hard_sigmoid is clip(0.2 x + 0.5), Keras 3's is clip(x / 6 + 0.5)."
-    )
-
-
 def require_model(model: object, what: str = "model") -> keras.Model:
-    """Return ``model`` if it is a Keras model, else raise a TypeError that says what it is."""
-    if not isinstance(model, keras.Model):
-        kind = type(model).__module__ + "." + type(model).__qualname__
-        raise TypeError(f"{what} must be a keras.Model (Keras 3), got {kind}.{legacy_hint(model)}")
-    return model
+    """Return ``model`` as a Keras 3 model, else raise a TypeError that says what it is.
+
+    A tf.keras 2 (``tf_keras``) model gives its Keras 3 twin (:func:`from_tf_keras`: same
+    numbers, Keras 2's hard_sigmoid kept, refreshed when the original's weights change).
+    """
+    if isinstance(model, keras.Model):
+        return model
+    if is_tf_keras(model) and hasattr(model, "to_json") and hasattr(model, "layers"):
+        return from_tf_keras(model)
+    kind = type(model).__module__ + "." + type(model).__qualname__
+    hint = ""
+    if isinstance(model, str | os.PathLike):
+        hint = f" ({model!r}: open a file with lstm_widget.load_model(path))"
+    raise TypeError(f"{what} must be a Keras model (Keras 3 or tf.keras 2), got {kind}{hint}.")
 
 
 def _walk(

@@ -69,7 +69,7 @@ class Session:
 
     Parameters
     ----------
-    model : keras.Model
+    model : keras.Model or tf.keras 2 model
         Never modified.
     budget : int
         Most bytes of cached arrays; also the largest single trace computed.
@@ -80,6 +80,7 @@ class Session:
     def __init__(
         self, model: keras.Model, budget: int = DEFAULT_CACHE_BUDGET, notify: Notify | None = None
     ) -> None:
+        self._source = model
         self.model = require_model(model)
         self.budget = int(budget)
         self.notify: Notify = notify or (lambda _message: None)
@@ -114,7 +115,10 @@ class Session:
         bool
             True when something was cached and the model had changed.
         """
-        if not self._cache or not self._watch.changed():
+        twin = require_model(self._source)  # a tf.keras 2 model's twin is brought up to date
+        if twin is not self.model:  # rebuilt: the tf.keras model's layers changed
+            self.model, self._watch = twin, ModelWatch(twin)
+        elif not self._cache or not self._watch.changed():
             return False
         self.clear()
         self.per_sample = runs_per_sample(self.model)

@@ -208,7 +208,8 @@ def trace(
     TypeError, ValueError
         For a bad model, layer name, input, initial state, or a trace over the budget.
     """
-    ref = find_recurrent(require_model(model), layer)
+    model = require_model(model)
+    ref = find_recurrent(model, layer)
     rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
     if is_gru(rnn):
         keep = _unit_indices(units, int(rnn.cell.units))

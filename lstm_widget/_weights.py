@@ -13,13 +13,14 @@ import keras
 import numpy as np
 
 from ._gru_weights import BidirectionalGRUGateWeights, GRUGateWeights
+from ._legacy import is_tf_keras, layer_from_tf_keras
 from ._model import (
     LayerRef,
     find_recurrent,
     is_gru,
     is_lstm,
     is_recurrent,
-    legacy_hint,
+    require_model,
 )
 from ._split import BidirectionalSplit, SplitWeights
 
@@ -157,15 +158,18 @@ def gate_weights(
     ValueError
         If the model has no such layer, or it is not built.
     """
-    if isinstance(model_or_layer, keras.Model):
-        return weights_of(find_recurrent(model_or_layer, layer))
+    if isinstance(model_or_layer, keras.Model) or (
+        is_tf_keras(model_or_layer) and hasattr(model_or_layer, "to_json")
+    ):
+        return weights_of(find_recurrent(require_model(model_or_layer), layer))
     if layer is not None:
         raise TypeError("layer= is only used with a model; pass the layer object alone.")
+    if is_tf_keras(model_or_layer) and hasattr(model_or_layer, "get_weights"):
+        model_or_layer = layer_from_tf_keras(model_or_layer)
     if is_recurrent(model_or_layer):
         return weights_of(LayerRef(model_or_layer.name, model_or_layer, ()))
     kind = type(model_or_layer).__name__
-    hint = legacy_hint(model_or_layer)
-    raise TypeError(f"expected a Keras model or an LSTM or GRU layer, got {kind}.{hint}")
+    raise TypeError(f"expected a Keras model or an LSTM or GRU layer, got {kind}.")
 
 
 def weights_of(

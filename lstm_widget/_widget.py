@@ -36,7 +36,7 @@ from ._explorer_parts import (
 )
 from ._labels import StepLabels
 from ._labels import step_labels as step_labels_of
-from ._model import find_lstm, require_model
+from ._model import find_lstm
 from ._overview import downsample
 from ._plot import figure_png, plot_trace
 from ._serialization import to_wire
@@ -151,10 +151,9 @@ class LSTMExplorer(anywidget.AnyWidget):
         unknown = sorted(set(kwargs) - set(self.class_trait_names(sync=True)))
         if unknown:
             raise TypeError(f"LSTMExplorer got unexpected keyword argument(s): {unknown}.")
-        self._model = require_model(model)
+        self._session = Session(model, memory_budget, notify=self._notify)
         find_lstm(self._model, layer)  # clear error for no LSTM / unknown name
         names = layer_names(self._model)
-        self._session = Session(self._model, memory_budget, notify=self._notify)
         self._user_features = list(feature_names) if feature_names is not None else None
         self._label_args: tuple[object, object] = (step_labels, vocabulary)
         self._labels: StepLabels | None = None
@@ -219,8 +218,12 @@ class LSTMExplorer(anywidget.AnyWidget):
 
     @property
     def model(self) -> keras.Model:
-        """The model shown (read-only)."""
+        """The model shown (read-only); for a tf.keras 2 model, its Keras 3 twin."""
         return self._model
+
+    @property
+    def _model(self) -> keras.Model:
+        return self._session.model
 
     def refresh(self) -> None:
         """Recompute everything shown from the model as it is now (drops the cache).

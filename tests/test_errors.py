@@ -19,9 +19,9 @@ X = np.zeros((2, 6, 3), np.float32)
 
 
 def test_not_a_model():
-    with pytest.raises(TypeError, match="must be a keras.Model"):
+    with pytest.raises(TypeError, match=r"must be a Keras model.*lstm_widget.load_model\(path\)"):
         lw.trace("model.keras", X)
-    with pytest.raises(TypeError, match="must be a keras.Model"):
+    with pytest.raises(TypeError, match="must be a Keras model"):
         lw.lstm_layers(object())
     with pytest.raises(
         TypeError, match="expected a Keras model or an LSTM or GRU layer, got Dense"
@@ -105,12 +105,3 @@ def test_errors_leave_model_untouched(model):
         lw.trace(model, np.full((2, 6, 3), np.inf))
     for a, b in zip(before, weights_snapshot(model), strict=True):
         np.testing.assert_array_equal(a, b)
-
-
-def test_a_tf_keras_2_model_is_named_with_a_way_out():
-    tf_keras = pytest.importorskip("tf_keras", reason="the tf-keras test dependency")
-    old = tf_keras.Sequential([tf_keras.layers.LSTM(3, input_shape=(4, 2))])
-    with pytest.raises(TypeError, match=r"tf.keras 2 \(tf_keras\) models are not supported yet"):
-        lw.trace(old, np.zeros((1, 4, 2), "float32"))
-    with pytest.raises(TypeError, match=r"new.set_weights\(old.get_weights\(\)\)"):
-        lw.gate_weights(old)

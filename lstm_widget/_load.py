@@ -1,0 +1,173 @@
+"""Open Keras 2 model files (.h5, and .keras where Keras 3 fails) with their original numbers.
+
+``keras.models.load_model`` either cannot read a tf.keras 2 file (``time_major``) or, for
+an older one it can read, silently turns a ``hard_sigmoid`` into Keras 3's different
+function. :func:`load_model` rewrites the stored config (:mod:`lstm_widget._legacy`),
+loads the stored weights with Keras's own readers, and warns when the plain Keras 3 reading
+would give other numbers, measured on a probe input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from typing import Any
+
+import keras
+import numpy as np
+
+from ._explorer_parts import probe_input
+from ._feed import first_output, predict
+from ._legacy import build, keras3_config
+from ._model import StateSnapshot
+
+_H5_MAGIC = b"\x89HDF\r\n\x1a\n"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
+    """Open a Keras 2 (or Keras 3) model file as a Keras 3 model with its original numbers.
+
+    Keras 2 ``hard_sigmoid`` activations stay Keras 2's (:func:`legacy_hard_sigmoid`), and
+    arguments Keras 3 does not know but that change nothing (``time_major=False``) are
+    dropped. The file is only read; the model is not compiled.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.h5`` file written by ``model.save`` (Keras 2 or 3), or a ``.keras`` file.
+    warn : bool
+        Issue the warnings below (default True).
+
+    Returns
+    -------
+    keras.Model
+
+    Warns
+    -----
+    UserWarning
+        Listing what was rewritten, layer by layer; and, when ``keras.models.load_model``
+        would read the file with other numbers (Keras 3's ``hard_sigmoid``), the layers and
+        the largest difference of the model's output on a seeded probe input.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file is not a Keras model file, holds weights only, or has a layer Keras 3
+        cannot reproduce (the message names it).
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or path-like, got {type(path).__name__}.")
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no file {path!r}.")
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    if magic.startswith(_H5_MAGIC):
+        reader = _H5(path)
+    elif magic.startswith(_ZIP_MAGIC):
+        reader = _Zip(path)
+    else:
+        raise ValueError(
+            f"{path!r} is not a Keras model file: expected an HDF5 (.h5) or zip (.keras) file, "
+            f"it starts with {magic!r}."
+        )
+    notes: list[str] = []
+    model = reader.load(keras3_config(reader.config, notes))
+    if warn and notes:
+        warnings.warn(
+            f"lstm_widget.load_model({os.path.basename(path)!r}) rewrote the Keras 2 config: "
+            + "; ".join(notes)
+            + ".",
+            UserWarning,
+            stacklevel=2,
+        )
+    if warn and any("hard_sigmoid" in n for n in notes):
+        plain = reader.load(keras3_config(reader.config, [], legacy_activations=False))
+        _warn_difference(path, model, plain, [n for n in notes if "hard_sigmoid" in n])
+    return model
+
+
+class _H5:
+    """A legacy HDF5 model file: config attribute plus ``model_weights`` group."""
+
+    def __init__(self, path: str) -> None:
+        import h5py
+
+        self.path = path
+        with h5py.File(path, "r") as f:
+            raw = f.attrs.get("model_config")
+            has_weights = "model_weights" in f
+        if raw is None or not has_weights:
+            raise ValueError(
+                f"{path!r} holds no model config (a weights-only file?); build the model in "
+                "code and call model.load_weights(path)."
+            )
+        self.config = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+
+    def load(self, config: dict[str, Any]) -> keras.Model:
+        import h5py
+        from keras.src.legacy.saving.legacy_h5_format import load_weights_from_hdf5_group
+
+        model = _build(self.path, config)
+        with h5py.File(self.path, "r") as f:
+            load_weights_from_hdf5_group(f["model_weights"], model)
+        return model
+
+
+class _Zip:
+    """A ``.keras`` zip: ``config.json`` plus weights, read by Keras 3 after the rewrite."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        with zipfile.ZipFile(path) as z:
+            if "config.json" not in z.namelist():
+                raise ValueError(f"{path!r} is a zip file without config.json: not a .keras model.")
+            self.config = json.loads(z.read("config.json"))
+
+    def load(self, config: dict[str, Any]) -> keras.Model:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = os.path.join(tmp, "model.keras")
+            with zipfile.ZipFile(self.path) as src, zipfile.ZipFile(copy, "w") as dst:
+                for name in src.namelist():
+                    data = json.dumps(config) if name == "config.json" else src.read(name)
+                    dst.writestr(name, data)
+            try:
+                return keras.models.load_model(copy, compile=False)
+            except Exception as err:
+                raise ValueError(f"Keras 3 cannot rebuild {self.path!r}: {err}") from err
+
+
+def _build(path: str, config: dict[str, Any]) -> keras.Model:
+    try:
+        return build(config)
+    except Exception as err:
+        raise ValueError(f"Keras 3 cannot rebuild {path!r}: {err}") from err
+
+
+def _warn_difference(path: str, model: keras.Model, plain: keras.Model, notes: list[str]) -> None:
+    """Warn with the output difference Keras 3's own hard_sigmoid would make."""
+    arrays, _ = probe_input(model)
+    batch = model.inputs[0].shape[0]
+    if batch is not None:
+        arrays = [np.repeat(a, int(batch), axis=0) for a in arrays]
+    feed = arrays[0] if len(arrays) == 1 else arrays
+    outs = []
+    for m in (model, plain):
+        with StateSnapshot(m):
+            outs.append(keras.ops.convert_to_numpy(first_output(predict(m, feed))))
+    diff = float(np.max(np.abs(outs[0] - outs[1])))
+    layers = ", ".join(n.split(":", 1)[0] for n in notes)
+    warnings.warn(
+        f"keras.models.load_model({os.path.basename(path)!r}) would read hard_sigmoid in "
+        f"{layers} as Keras 3's clip(x / 6 + 0.5, 0, 1), not the Keras 2 clip(0.2 x + 0.5, 0, 1) "
+        f"the model was trained with: on a seeded probe input its output differs by up to "
+        f"{diff:.3g}. lstm_widget.load_model keeps Keras 2's.",
+        UserWarning,
+        stacklevel=3,
+    )
