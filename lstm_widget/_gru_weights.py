@@ -127,9 +127,7 @@ class GRUGateWeights(SplitWeights):
             "The same W, U and b are applied at every step: there is no time axis in the",
             "weights. z near 1 keeps the old state; z near 0 replaces it with h~.",
         ]
-        if self.go_backwards:
-            lines.append("This layer has go_backwards=True: it reads the sequence from the end.")
-        return "\n".join(lines)
+        return "\n".join(lines + self.footnotes())
 
 
 class BidirectionalGRUGateWeights(BidirectionalSplit):

@@ -164,10 +164,11 @@ def _warn_difference(path: str, model: keras.Model, plain: keras.Model, notes: l
     diff = float(np.max(np.abs(outs[0] - outs[1])))
     layers = ", ".join(n.split(":", 1)[0] for n in notes)
     warnings.warn(
-        f"keras.models.load_model({os.path.basename(path)!r}) would read hard_sigmoid in "
-        f"{layers} as Keras 3's clip(x / 6 + 0.5, 0, 1), not the Keras 2 clip(0.2 x + 0.5, 0, 1) "
-        f"the model was trained with: on a seeded probe input its output differs by up to "
-        f"{diff:.3g}. lstm_widget.load_model keeps Keras 2's.",
+        f"Keras 3 itself (keras.models.load_model where it opens {os.path.basename(path)!r}, "
+        f"or a port with set_weights) would read hard_sigmoid in {layers} as Keras 3's "
+        "clip(x / 6 + 0.5, 0, 1), not the Keras 2 clip(0.2 x + 0.5, 0, 1) the model was "
+        f"trained with: on a seeded probe input the model's output differs by up to {diff:.3g}. "
+        "lstm_widget.load_model keeps Keras 2's.",
         UserWarning,
         stacklevel=3,
     )

@@ -15,6 +15,13 @@ import numpy as np
 
 from ._activations import activation_name
 
+_HARD_SIGMOIDS = {
+    "legacy_hard_sigmoid": "legacy_hard_sigmoid(v) = clip(0.2 v + 0.5, 0, 1): Keras 2's hard "
+    "sigmoid, kept from the model's Keras 2 config (Keras 3's is clip(v / 6 + 0.5, 0, 1)).",
+    "hard_sigmoid": "hard_sigmoid(v) = clip(v / 6 + 0.5, 0, 1): Keras 3's (Keras 2's was "
+    "clip(0.2 v + 0.5, 0, 1); lstm_widget.load_model keeps that one for Keras 2 files).",
+}
+
 
 class SplitWeights(Mapping[str, Any]):
     """Mapping block name → the block's weights (copies) for one recurrent layer.
@@ -59,6 +66,14 @@ class SplitWeights(Mapping[str, Any]):
     def describe(self) -> str:
         """Plain-text explanation of the shapes, the column slices and the equations."""
         raise NotImplementedError
+
+    def footnotes(self) -> list[str]:
+        """Lines for :meth:`describe` after the equations: hard sigmoids, direction."""
+        used = {self.activation, self.recurrent_activation}
+        lines = [text for name, text in _HARD_SIGMOIDS.items() if name in used]
+        if self.go_backwards:
+            lines.append("This layer has go_backwards=True: it reads the sequence from the end.")
+        return lines
 
     def columns(self, k: int) -> slice:
         """Columns of block ``k`` in the full kernel, recurrent kernel and bias."""

@@ -120,9 +120,7 @@ class GateWeights(SplitWeights):
             "step, so a model trained on 5 steps can run on 500. What differs from step to",
             "step is only the input x_t and the carried state (h, c).",
         ]
-        if self.go_backwards:
-            lines.append("This layer has go_backwards=True: it reads the sequence from the end.")
-        return "\n".join(lines)
+        return "\n".join(lines + self.footnotes())
 
 
 class BidirectionalGateWeights(BidirectionalSplit):

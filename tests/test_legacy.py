@@ -195,7 +195,7 @@ def test_gate_weights_of_a_tf_keras_layer_and_model():
         np.testing.assert_array_equal(gw["forget"].kernel, kernel[:, 4:8])
         np.testing.assert_array_equal(gw["output"].recurrent_kernel, recurrent[:, 12:])
         np.testing.assert_array_equal(gw["cell"].bias, bias[8:12])
-        assert "legacy_hard_sigmoid" in gw.describe()
+        assert "legacy_hard_sigmoid(v) = clip(0.2 v + 0.5, 0, 1): Keras 2's" in gw.describe()
 
 
 def test_tf_keras_models_we_cannot_reproduce_are_named():
@@ -238,7 +238,7 @@ def test_load_model_of_a_tf_keras_h5_gives_its_numbers(tmp_path):
     model, said = caught(lw.load_model, path)
     np.testing.assert_allclose(model.predict(x, verbose=0), old.predict(x, verbose=0), atol=1e-6)
     assert any("dropped time_major=False" in s and "'lstm'" in s for s in said)
-    assert any("would read hard_sigmoid in 'lstm'" in s for s in said)
+    assert any("would read hard_sigmoid in 'lstm' as Keras 3's" in s for s in said)
     assert sha(path) == digest
     model.save(tmp_path / "again.keras")  # Keras 3 file: the legacy function is registered
     back = keras.models.load_model(tmp_path / "again.keras")
@@ -257,7 +257,7 @@ def test_an_old_file_keras_3_opens_with_other_numbers_is_warned_about(tmp_path):
     assert np.abs(plain.predict(x, verbose=0) - old.predict(x, verbose=0)).max() > 1e-3
     model, said = caught(lw.load_model, path)
     np.testing.assert_allclose(model.predict(x, verbose=0), old.predict(x, verbose=0), atol=1e-6)
-    (warning,) = [s for s in said if "would read hard_sigmoid" in s]
+    (warning,) = [s for s in said if "would read hard_sigmoid in 'lstm'" in s]
     claimed = float(re.search(r"differs by up to ([0-9][0-9.e+-]*[0-9])", warning).group(1))
     probe, _ = probe_input(model)
     seen = np.abs(plain.predict(probe[0], verbose=0) - model.predict(probe[0], verbose=0)).max()
