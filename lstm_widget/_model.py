@@ -121,9 +121,10 @@ def recurrent_refs(model: keras.Model) -> list[LayerRef]:
 def recurrent_layers(model: keras.Model) -> list[str]:
     """Names (paths) of every LSTM and GRU layer in ``model`` (see :func:`lstm_layers`).
 
-    GRUs are listed beside the LSTMs; so far :func:`lstm_widget.gate_weights`,
-    :func:`lstm_widget.trace` and :func:`lstm_widget.memory_horizon` read them (what-if,
-    cell decomposition and the explorer take LSTMs).
+    GRUs are listed beside the LSTMs; :func:`lstm_widget.gate_weights`,
+    :func:`lstm_widget.trace`, :func:`lstm_widget.what_if`, :func:`lstm_widget.edited_model`
+    and :func:`lstm_widget.memory_horizon` read them (cell decomposition and the explorer
+    take LSTMs so far).
     """
     return [ref.path for ref in recurrent_refs(model)]
 
@@ -174,7 +175,7 @@ def find_recurrent(model: keras.Model, layer: str | None = None) -> LayerRef:
 def _gru_note(model: keras.Model, refs: list[LayerRef]) -> str:
     """For an error message: the GRUs a lookup of LSTMs passed over, and who reads them."""
     grus = [r.path for r in recurrent_refs(model) if r not in refs]
-    reads = "gate_weights, trace and memory_horizon"
+    reads = "gate_weights, trace, what_if, edited_model and memory_horizon"
     return f" (GRU layers {grus} are read by {reads} only so far)" if grus else ""
 
 

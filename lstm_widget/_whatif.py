@@ -1,11 +1,12 @@
 """What-if: scale a gate's weights or shift its bias, on a copy, and see what changes.
 
-``edits`` maps a gate (``"input"``, ``"forget"``, ``"cell"``, ``"output"``) to fields
-``kernel_scale`` (multiplies W), ``recurrent_scale`` (multiplies U), ``bias_shift`` (adds to
-b) and ``units`` (limit the edit to these units; None means all). The user's model is never
-touched: the recurrence runs on edited copies of the weights, and the layers after the LSTM
-run for real in Keras on the edited output (or, where that is not possible, a clone of the
-model with the edited weights runs).
+``edits`` maps a gate (an LSTM's ``"input"``, ``"forget"``, ``"cell"``, ``"output"``; a
+GRU's ``"update"``, ``"reset"``, ``"candidate"``) to fields ``kernel_scale`` (multiplies W),
+``recurrent_scale`` (multiplies U), ``bias_shift`` (adds to b) and ``units`` (limit the edit
+to these units; None means all). The user's model is never touched: for an LSTM the
+recurrence runs on edited copies of the weights, and the layers after the LSTM run for real
+in Keras on the edited output (or, where that is not possible, a clone of the model with the
+edited weights runs); for a GRU, an edited clone runs.
 """
 
 from __future__ import annotations
@@ -19,9 +20,19 @@ import keras
 import numpy as np
 
 from ._feed import first_output, predict
-from ._model import LayerRef, StateSnapshot, all_layers, find_lstm, require_model, state_variables
+from ._gru_trace import GRUTrace
+from ._gru_weights import GRU_GATES
+from ._model import (
+    LayerRef,
+    StateSnapshot,
+    all_layers,
+    find_recurrent,
+    is_gru,
+    require_model,
+    state_variables,
+)
 from ._recurrence import CellParams
-from ._trace import BidirectionalTrace, Plan, Trace, cell_params, plan_trace, run_plan
+from ._trace import BidirectionalTrace, Plan, Trace, cell_params, plan_trace, run_plan, trace
 from ._validate import model_inputs
 from ._weights import GATES
 
@@ -30,8 +41,12 @@ EDIT_FIELDS: tuple[str, ...] = ("kernel_scale", "recurrent_scale", "bias_shift",
 _NEUTRAL = {"kernel_scale": 1.0, "recurrent_scale": 1.0, "bias_shift": 0.0}
 
 
-def check_edits(edits: object, units: int) -> dict[str, dict[str, Any]]:
+def check_edits(
+    edits: object, units: int, gates: tuple[str, ...] = GATES
+) -> dict[str, dict[str, Any]]:
     """Validate ``edits`` and fill in defaults; drop gates whose edit changes nothing.
+
+    ``gates`` are the layer's: :data:`GATES` for an LSTM, :data:`GRU_GATES` for a GRU.
 
     Raises
     ------
@@ -47,8 +62,8 @@ def check_edits(edits: object, units: int) -> dict[str, dict[str, Any]]:
         )
     out: dict[str, dict[str, Any]] = {}
     for gate, fields in edits.items():
-        if gate not in GATES:
-            raise ValueError(f"unknown gate {gate!r}; gates are {', '.join(GATES)}.")
+        if gate not in gates:
+            raise ValueError(f"unknown gate {gate!r}; this layer's gates are {', '.join(gates)}.")
         if not isinstance(fields, dict):
             raise TypeError(
                 f"edits[{gate!r}] must be a dict of fields, got {type(fields).__name__}."
@@ -86,14 +101,23 @@ def check_edits(edits: object, units: int) -> dict[str, dict[str, Any]]:
 
 
 def edit_arrays(
-    kernel: np.ndarray, recurrent: np.ndarray, bias: np.ndarray | None, edits: dict[str, dict]
+    kernel: np.ndarray,
+    recurrent: np.ndarray,
+    bias: np.ndarray | None,
+    edits: dict[str, dict],
+    gates: tuple[str, ...] = GATES,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Edited copies of an LSTM's kernel, recurrent kernel and bias (``edits`` checked)."""
+    """Edited copies of a layer's kernel, recurrent kernel and bias (``edits`` checked).
+
+    Blocks are in ``gates`` order (an LSTM's or a GRU's). A GRU with ``reset_after=True``
+    has a (2, 3·units) bias, input bias then recurrent bias: ``bias_shift`` adds to the
+    input bias (for the candidate, outside the reset gate's product).
+    """
     n = recurrent.shape[0]
     kernel, recurrent = kernel.copy(), recurrent.copy()
     bias = None if bias is None else bias.copy()
     for gate, edit in edits.items():
-        k = GATES.index(gate)
+        k = gates.index(gate)
         units = np.arange(n) if edit["units"] is None else np.asarray(edit["units"])
         cols = k * n + units
         kernel[:, cols] *= np.float32(edit["kernel_scale"])
@@ -101,7 +125,7 @@ def edit_arrays(
         if edit["bias_shift"] != 0.0:
             if bias is None:
                 raise ValueError("this layer has use_bias=False: there is no bias to shift.")
-            bias[cols] += np.float32(edit["bias_shift"])
+            (bias[0] if bias.ndim == 2 else bias)[cols] += np.float32(edit["bias_shift"])
     return kernel, recurrent, bias
 
 
@@ -113,24 +137,31 @@ def edit_params(params: CellParams, edits: dict[str, dict]) -> CellParams:
     return replace(params, kernel=kernel, recurrent_kernel=recurrent, bias=bias)
 
 
-def _lstm_of(ref: LayerRef) -> keras.layers.RNN:
+def _plain(ref: LayerRef) -> keras.layers.RNN:
     if ref.bidirectional:
         raise ValueError(
             f"what-if edits of Bidirectional layers ({ref.path!r}) are not supported yet; "
-            "edit a plain LSTM layer."
+            "edit a plain LSTM or GRU layer."
         )
     return ref.layer
 
 
-def edited_model(model: keras.Model, edits: object, layer: str | None = None) -> keras.Model:
-    """A new model with the edited LSTM weights (and the same stateful states).
+def _gates_of(rnn: keras.layers.RNN) -> tuple[str, ...]:
+    return GRU_GATES if is_gru(rnn) else GATES
 
-    The original model is left bit-identical.
+
+def edited_model(model: keras.Model, edits: object, layer: str | None = None) -> keras.Model:
+    """A new model with the edited LSTM or GRU weights (and the same stateful states).
+
+    ``edits`` name the layer's gates (``"input"``, ``"forget"``, ``"cell"``, ``"output"``
+    for an LSTM; ``"update"``, ``"reset"``, ``"candidate"`` for a GRU). The original model
+    is left bit-identical; a tf.keras 2 model gives an edited Keras 3 model.
     """
     model = require_model(model)
-    ref = find_lstm(model, layer)
-    lstm = _lstm_of(ref)
-    checked = check_edits(edits, int(lstm.cell.units))
+    ref = find_recurrent(model, layer)
+    rnn = _plain(ref)
+    gates = _gates_of(rnn)
+    checked = check_edits(edits, int(rnn.cell.units), gates)
     clone = keras.models.clone_model(model)
     clone.set_weights(model.get_weights())
     for (_, src), (_, dst) in zip(all_layers(model), all_layers(clone), strict=True):
@@ -139,7 +170,7 @@ def edited_model(model: keras.Model, edits: object, layer: str | None = None) ->
     target = dict(all_layers(clone))[ref.path]
     weights = target.get_weights()
     kernel, recurrent, bias = edit_arrays(
-        weights[0], weights[1], weights[2] if len(weights) > 2 else None, checked
+        weights[0], weights[1], weights[2] if len(weights) > 2 else None, checked, gates
     )
     target.set_weights([kernel, recurrent] + ([bias] if bias is not None else []))
     return clone
@@ -260,10 +291,10 @@ def edited_output(
 
 @dataclass(frozen=True, eq=False)
 class WhatIf:
-    """Baseline and edited traces of one LSTM, and the model's output for both."""
+    """Baseline and edited traces of one LSTM or GRU, and the model's output for both."""
 
-    baseline: Trace
-    edited: Trace
+    baseline: Trace | GRUTrace
+    edited: Trace | GRUTrace
     baseline_output: np.ndarray
     edited_output: np.ndarray
     edits: dict[str, dict[str, Any]]
@@ -289,7 +320,7 @@ def what_if(
     *,
     progress: bool = False,
 ) -> WhatIf:
-    """Trace an LSTM and the model's output with and without weight edits.
+    """Trace an LSTM or GRU and the model's output with and without weight edits.
 
     Parameters
     ----------
@@ -299,9 +330,9 @@ def what_if(
         Input as for ``model.predict``.
     edits : dict
         ``{gate: {"kernel_scale", "recurrent_scale", "bias_shift", "units"}}``; omitted
-        fields change nothing.
+        fields change nothing. Gates are the layer's (``lw.GATES`` or ``lw.GRU_GATES``).
     layer : str, optional
-        Which LSTM; the first if omitted.
+        Which LSTM or GRU (not Bidirectional); the first of them if omitted.
     progress : bool
         Show progress bars of the baseline and edited recurrences (tqdm).
 
@@ -314,9 +345,12 @@ def what_if(
         equal and with one they differ by the edit alone.
     """
     model = require_model(model)
-    ref = find_lstm(model, layer)
-    checked = check_edits(edits, int(_lstm_of(ref).cell.units))
+    ref = find_recurrent(model, layer)
+    rnn = _plain(ref)
+    checked = check_edits(edits, int(rnn.cell.units), _gates_of(rnn))
     arrays = model_inputs(model, x)
+    if is_gru(rnn):
+        return _gru_what_if(model, arrays, ref.path, checked, progress)
     plan = plan_trace(model, arrays[0] if len(arrays) == 1 else arrays, ref.path)
     baseline = run_plan(plan, progress=progress, desc="baseline")
     assert not isinstance(baseline, BidirectionalTrace)
@@ -330,3 +364,17 @@ def what_if(
     edited = edited_trace(plan, checked, progress)
     edited_out = edited_output(model, plan, edited, checked, arrays)
     return WhatIf(baseline, edited, base_out, edited_out, checked)
+
+
+def _gru_what_if(
+    model: keras.Model, arrays: list[np.ndarray], path: str, edits: dict, progress: bool
+) -> WhatIf:
+    """What-if of a GRU: the edited clone runs in Keras; both traces are :func:`trace`'s."""
+    feed = arrays[0] if len(arrays) == 1 else arrays
+    baseline = trace(model, feed, path, progress=progress)
+    base_out = model_output(model, arrays)
+    if not edits:
+        return WhatIf(baseline, baseline, base_out, base_out, edits)
+    clone = edited_model(model, edits, path)
+    edited = trace(clone, feed, path, progress=progress)
+    return WhatIf(baseline, edited, base_out, model_output(clone, arrays), edits)

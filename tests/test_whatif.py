@@ -131,7 +131,7 @@ def test_no_edit_changes_nothing(forecaster):
         (
             {"update": {}},
             ValueError,
-            "unknown gate 'update'; gates are input, forget, cell, output",
+            "unknown gate 'update'; this layer's gates are input, forget, cell, output",
         ),
         ({"forget": {"scale": 2}}, ValueError, r"unknown field\(s\) \['scale'\].*kernel_scale"),
         ({"forget": {"bias_shift": float("nan")}}, ValueError, "must be finite"),
@@ -143,3 +143,62 @@ def test_no_edit_changes_nothing(forecaster):
 def test_bad_edits(forecaster, edits, error, match):
     with pytest.raises(error, match=match):
         lw.what_if(forecaster, rand(1, 20, 3), edits)
+
+
+def gru_model(reset_after):
+    model = keras.Sequential(
+        [
+            keras.Input((9, 3)),
+            keras.layers.GRU(5, reset_after=reset_after, return_sequences=True, name="gru"),
+            keras.layers.LSTM(4, name="after"),
+            keras.layers.Dense(1),
+        ]
+    )
+    rng = np.random.default_rng(2)
+    model.set_weights(
+        [0.5 * rng.normal(size=w.shape).astype("float32") for w in model.get_weights()]
+    )
+    return model
+
+
+GRU_EDIT = {
+    "update": {"bias_shift": 1.0, "units": [0, 2]},
+    "candidate": {"kernel_scale": 0.5, "bias_shift": 0.3},
+}
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_what_if_is_keras_with_the_gru_blocks_edited_by_hand(reset_after):
+    model, x = gru_model(reset_after), rand(3, 9, 3, seed=4)
+    before = weights_snapshot(model)
+    res = lw.what_if(model, x, GRU_EDIT, layer="gru")
+    # the reference: Keras's GRU column order z, r, h; with reset_after the bias is
+    # (input bias, recurrent bias) and the shift goes to the input bias
+    ref = keras.models.clone_model(model)
+    ref.set_weights(model.get_weights())
+    kernel, recurrent, bias = ref.get_layer("gru").get_weights()
+    kernel[:, 10:15] *= 0.5
+    b_in = bias[0] if reset_after else bias
+    b_in[[0, 2]] += 1.0
+    b_in[10:15] += 0.3
+    ref.get_layer("gru").set_weights([kernel, recurrent, bias])
+    gru_out = keras.Model(ref.inputs[0], ref.get_layer("gru").output).predict_on_batch(x)
+    np.testing.assert_allclose(res.edited.hidden_state, gru_out, atol=ATOL)
+    np.testing.assert_allclose(res.edited_output, ref.predict_on_batch(x), atol=ATOL)
+    np.testing.assert_allclose(res.baseline_output, model.predict_on_batch(x), atol=ATOL)
+    # step 0 starts from h = 0: the update gate moved at units 0 and 2 only, the reset
+    # gate not at all
+    moved = np.abs(res.edited.update_gate[:, 0] - res.baseline.update_gate[:, 0]).max(axis=0)
+    assert set(np.flatnonzero(moved > 1e-6)) == {0, 2}
+    np.testing.assert_array_equal(res.edited.reset_gate[:, 0], res.baseline.reset_gate[:, 0])
+    for a, b in zip(before, weights_snapshot(model), strict=True):
+        np.testing.assert_array_equal(a, b)
+    edited = lw.edited_model(model, GRU_EDIT, "gru")
+    np.testing.assert_allclose(edited.predict_on_batch(x), ref.predict_on_batch(x), atol=ATOL)
+
+
+def test_gru_edits_name_the_gru_gates():
+    model = gru_model(True)
+    with pytest.raises(ValueError, match="unknown gate 'forget'; this layer's gates are update, "):
+        lw.what_if(model, rand(1, 9, 3), {"forget": {"bias_shift": 1.0}}, layer="gru")
+    assert lw.what_if(model, rand(1, 9, 3), {}, layer="gru").edited.layer == "gru"
