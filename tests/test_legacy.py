@@ -2,7 +2,10 @@
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 import warnings
 
 import h5py
@@ -302,3 +305,29 @@ def test_files_that_are_not_models_get_clear_errors(tmp_path):
         lw.trace(model, np.zeros((1, 3), "float32"))
     with pytest.raises(TypeError, match="path must be"):
         lw.load_model(3)
+
+
+def test_load_model_needs_neither_tf_keras_nor_tensorflow(tmp_path):
+    """The file made here with tf_keras opens under JAX where TensorFlow cannot be imported."""
+    jax = pytest.importorskip("jax", reason="the jax test dependency")
+    assert jax
+    old, x = small_model(), rand(4, 8, 2, seed=7)
+    old.save(tmp_path / "old.h5")
+    np.save(tmp_path / "x.npy", x)
+    script = (
+        "import sys; sys.modules['tensorflow'] = None; sys.modules['tf_keras'] = None\n"
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "import numpy as np, keras, lstm_widget as lw\n"
+        "assert keras.backend.backend() == 'jax'\n"
+        f"d = {str(tmp_path)!r}\n"
+        "m = lw.load_model(d + '/old.h5')\n"
+        "x = np.load(d + '/x.npy')\n"
+        "np.save(d + '/out.npy', keras.ops.convert_to_numpy(m.predict_on_batch(x)))\n"
+        "np.save(d + '/h.npy', lw.trace(m, x).final_state[0])\n"
+    )
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), old.predict(x, verbose=0), atol=1e-6)
+    want = k2.Model(old.inputs, old.get_layer("lstm").output).predict(x, verbose=0)
+    np.testing.assert_allclose(np.load(tmp_path / "h.npy"), want, atol=ATOL)
