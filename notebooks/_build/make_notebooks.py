@@ -76,8 +76,29 @@ write("05_what_if.ipynb", [
     code('explorer.edited_prediction, explorer.prediction'),
 ])
 
+write("07_my_old_keras_model.ipynb", [
+    md("# My old Keras model\n\nA model trained in the Keras 2 era (tf.keras, TensorFlow ≤ 2.15, or `TF_USE_LEGACY_KERAS=1` today) is often a `.h5` file. Keras 3 cannot open a tf.keras `.h5` at all (`time_major`), and where it opens an older one it reads `hard_sigmoid` as *its own* function, which is not the one the model was trained with. `lw.load_model` opens such files with the original numbers, and every function here also takes the tf.keras 2 model object itself.\n\nThis notebook makes such a model with `tf_keras` (the Keras 2 package: `pip install \"lstm-widget[tf-keras]\"`), trained on the Seattle weather data as in tutorial 04, with the Keras ≤ 2.2 default `recurrent_activation=\"hard_sigmoid\"`."),
+    code(HEAD + "\nimport tempfile\nimport warnings\nfrom pathlib import Path\n\nimport tf_keras\nfrom vega_datasets import data"),
+    code('df = data.seattle_weather()\nvalues = df[["temp_max", "temp_min", "precipitation", "wind"]].to_numpy("float32")\nmean, std = values[:1100].mean(0), values[:1100].std(0)\nscaled = (values - mean) / std\nX = np.stack([scaled[k : k + 5] for k in range(len(scaled) - 5)])\ny = scaled[5:, 0:1]\n\ntf_keras.utils.set_random_seed(0)\nold = tf_keras.Sequential([\n    tf_keras.Input((5, 4)),\n    tf_keras.layers.LSTM(16, recurrent_activation="hard_sigmoid", name="lstm"),\n    tf_keras.layers.Dense(1),\n])\nold.compile(tf_keras.optimizers.Adam(0.01), "mse")\nold.fit(X[:1100], y[:1100], epochs=10, batch_size=64, verbose=0)\npath = Path(tempfile.mkdtemp()) / "old_weather.h5"\nwith warnings.catch_warnings():\n    warnings.simplefilter("ignore")  # tf_keras: "HDF5 is legacy"\n    old.save(path)\nprint(path.name, path.stat().st_size, "bytes")'),
+    md("## Keras 3 and the file"),
+    code('try:\n    keras.models.load_model(path)\nexcept Exception as err:\n    print(type(err).__name__ + ":", err)'),
+    md("`lw.load_model` rewrites what Keras 3 would misread, loads the stored weights, and says what it did; it also measures on a probe input what Keras 3's reading of `hard_sigmoid` would change:"),
+    code('with warnings.catch_warnings(record=True) as said:\n    warnings.simplefilter("always")\n    model = lw.load_model(path)\nfor w in said:\n    if "lstm_widget" in str(w.message):\n        print(w.message, end="\\n\\n")'),
+    code('x = X[1100:]\nprint("largest difference to the tf.keras model:", np.abs(model.predict(x, verbose=0) - old.predict(x, verbose=0)).max())'),
+    md("## The hard-sigmoid difference\n\nKeras 2: clip(0.2·x + 0.5, 0, 1). Keras 3: clip(x/6 + 0.5, 0, 1). Same at 0, up to 1/12 apart near ±2.5:"),
+    code('z = np.array([-3, -2.5, -1, 0, 1, 2.5, 3], "float32")\nprint("z       ", z)\nprint("Keras 2 ", keras.ops.convert_to_numpy(lw.legacy_hard_sigmoid(z)).round(3))\nprint("Keras 3 ", keras.ops.convert_to_numpy(keras.activations.hard_sigmoid(z)).round(3))'),
+    md("The usual manual port (rebuild in Keras 3, `set_weights(old.get_weights())`) keeps the name and changes the function; in °C on the test windows:"),
+    code('naive = keras.Sequential([\n    keras.Input((5, 4)),\n    keras.layers.LSTM(16, recurrent_activation="hard_sigmoid", name="lstm"),\n    keras.layers.Dense(1),\n])\nnaive.set_weights(old.get_weights())\nfor name, m in [("lw.load_model", model), ("naive Keras 3 port", naive)]:\n    off = np.abs(m.predict(x, verbose=0) - old.predict(x, verbose=0)) * std[0]\n    print(f"{name:20s} forecast off by up to {off.max():.4f} °C (mean {off.mean():.4f} °C)")'),
+    md("## Reproduce the old numbers by hand\n\nPlain numpy from `get_weights()`: the four blocks are input, forget, cell candidate, output (see tutorial 02), with Keras 2's hard sigmoid for the gates:"),
+    code('kernel, recurrent, bias = old.get_layer("lstm").get_weights()\nn = recurrent.shape[0]\n\n\ndef hard_sigmoid_keras2(v):\n    return np.clip(0.2 * v + 0.5, 0, 1)\n\n\nh = np.zeros((len(x), n), np.float32)\nc = np.zeros((len(x), n), np.float32)\nfor t in range(5):\n    zt = x[:, t] @ kernel + h @ recurrent + bias\n    i, f = hard_sigmoid_keras2(zt[:, :n]), hard_sigmoid_keras2(zt[:, n : 2 * n])\n    g, o = np.tanh(zt[:, 2 * n : 3 * n]), hard_sigmoid_keras2(zt[:, 3 * n :])\n    c = f * c + i * g\n    h = o * np.tanh(c)\n\nold_h = tf_keras.Model(old.inputs, old.get_layer("lstm").output).predict(x, verbose=0)\nprint("by hand vs tf.keras:", np.abs(h - old_h).max())'),
+    md("`trace` gives the same with every gate at every step; it takes the loaded model or the tf.keras object itself:"),
+    code('tr = lw.trace(old, x)\nprint("trace vs tf.keras:", np.abs(tr.final_state[0] - old_h).max())\nprint(lw.gate_weights(model).describe().splitlines()[-1])  # the note on its gate function'),
+    md("The explorer too (for a tf.keras model it shows a Keras 3 twin with the same numbers, refreshed when the original's weights change):"),
+    code('from lstm_widget import LSTMExplorer\n\nLSTMExplorer(old, x, feature_names=["temp_max", "temp_min", "precipitation", "wind"])'),
+])
+
 write("01_quickstart.ipynb", [
-    md("# lstm-widget quickstart\n\nWhich weights are which gate, and what every gate does at every step — with Keras's own numbers. Tutorials: `02` weights, `03` gate values, `04` weather (what did it learn), `05` what-if."),
+    md("# lstm-widget quickstart\n\nWhich weights are which gate, and what every gate does at every step — with Keras's own numbers. Tutorials: `02` weights, `03` gate values, `04` weather (what did it learn), `05` what-if, `07` my old (Keras 2) model."),
     code(HEAD),
     md("A small model: 5 time steps of 3 features → LSTM(4) → Dense(1). Any trained Keras model works the same way."),
     code('keras.utils.set_random_seed(0)\nmodel = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, name="lstm"), keras.layers.Dense(1)])\nlw.lstm_layers(model)'),
