@@ -7,14 +7,26 @@ from typing import Any
 import keras
 import numpy as np
 
+from ._gru_trace import GRUTrace
 from ._labels import masked_runs
-from ._model import lstm_refs
+from ._model import recurrent_refs
 from ._overview import OVERVIEW_BINS, downsample
 from ._serialization import to_wire
 from ._trace import Trace
 
-WINDOW_ORDER = ("i", "f", "g", "o", "c", "h")
-"""Order of the six arrays in a window reply."""
+VIEWS = {"lstm": ("i", "f", "g", "o", "c", "h"), "gru": ("z", "r", "hh", "h")}
+"""The arrays the explorer shows per layer kind, in window-reply order (trace short names)."""
+WINDOW_ORDER = VIEWS["lstm"]
+"""Order of an LSTM's six arrays in a window reply."""
+DEFAULT_VIEW = {"lstm": "c", "gru": "h"}
+"""What the timeline shows first: the state that carries memory."""
+
+
+def kind_of(tr: object) -> str:
+    """``"gru"`` for a GRU trace (or a difference of them), else ``"lstm"``."""
+    base = tr.base if isinstance(tr, Difference) else tr
+    return "gru" if isinstance(base, GRUTrace) else "lstm"
+
 
 PROBE_SEED = 0
 PROBE_STEPS = 50
@@ -46,7 +58,7 @@ def probe_input(model: keras.Model) -> tuple[list[np.ndarray], str]:
 class Difference:
     """Edited minus baseline, array by array (the layer input is the same for both)."""
 
-    def __init__(self, base: Trace, edited: Trace) -> None:
+    def __init__(self, base: Trace | GRUTrace, edited: Trace | GRUTrace) -> None:
         self.base, self.edited = base, edited
         self.inputs = base.inputs
         self.layer = base.layer
@@ -57,9 +69,9 @@ class Difference:
 
 
 def layer_names(model: keras.Model) -> list[str]:
-    """The explorer's layer choices: LSTM paths, Bidirectional ones once per direction."""
+    """The explorer's layer choices: LSTM and GRU paths, Bidirectional ones per direction."""
     names = []
-    for ref in lstm_refs(model):
+    for ref in recurrent_refs(model):
         both = [f"{ref.path}/forward", f"{ref.path}/backward"]
         names += both if ref.bidirectional else [ref.path]
     return names
@@ -75,10 +87,10 @@ def initial_layer(layer: str | None, names: list[str]) -> str:
 
 
 def input_names(
-    model: keras.Model, layer: str, tr: Trace | Difference, given: list[str] | None
+    model: keras.Model, layer: str, tr: Trace | GRUTrace | Difference, given: list[str] | None
 ) -> list[str]:
-    """Names of the layer-input features: the user's for the first LSTM, else x0, in0, ..."""
-    first = lstm_refs(model)[0].path
+    """Names of the layer-input features: the user's for the first layer, else x0, in0, ..."""
+    first = recurrent_refs(model)[0].path
     is_first = layer == first or layer.startswith(f"{first}/")
     feats = tr.inputs.shape[2] if tr.inputs is not None else 0
     names = given if is_first else None
@@ -87,7 +99,7 @@ def input_names(
     return names
 
 
-def overview_of(tr: Trace | Difference, view: str) -> dict[str, Any]:
+def overview_of(tr: Trace | GRUTrace | Difference, view: str) -> dict[str, Any]:
     """The ``overview`` trait for a one-sample trace: the timeline's data.
 
     ``{"view", "bins", "exact", "data": wire (units, bins), "input": wire (features, bins),
@@ -118,21 +130,23 @@ def first_values(outputs: np.ndarray) -> list[float]:
 
 
 def window_reply(
-    tr: Trace | Difference, layer: str, sample: int, start: int, stop: int
+    tr: Trace | GRUTrace | Difference, layer: str, sample: int, start: int, stop: int
 ) -> tuple[dict[str, Any], list[bytes]]:
     """The reply to a window request: steps [start, stop) of a one-sample trace.
 
     Returns
     -------
     tuple
-        The reply content (without id) and its two buffers: (6, steps, units) float32 in
-        :data:`WINDOW_ORDER` and the layer input (steps, features) float32.
+        The reply content (without id) and its two buffers: (arrays, steps, units) float32
+        in :data:`VIEWS` order of the layer's kind (``"views"`` in the content) and the
+        layer input (steps, features) float32.
     """
     _, steps, _ = tr.shape
     start, stop = max(0, start), min(steps, stop)
     if start >= stop:
         raise ValueError(f"empty window [{start}, {stop}) for {steps} steps.")
-    block = np.stack([tr.array(k)[0, start:stop] for k in WINDOW_ORDER])
+    views = VIEWS[kind_of(tr)]
+    block = np.stack([tr.array(k)[0, start:stop] for k in views])
     block = np.ascontiguousarray(block, dtype=np.float32)
     inputs = tr.inputs[0, start:stop] if tr.inputs is not None else np.zeros((stop - start, 0))
     inputs = np.ascontiguousarray(inputs, dtype=np.float32)
@@ -142,6 +156,7 @@ def window_reply(
         "sample": sample,
         "start": start,
         "stop": stop,
+        "views": list(views),
         "shape": list(block.shape),
         "input_shape": list(inputs.shape),
     }

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from ._gru_trace import GRUTrace
 from ._labels import given_labels
 from ._overview import downsample
-from ._trace import SHORT_NAMES, BidirectionalTrace, Trace
+from ._trace import BidirectionalTrace, Trace
 
 _TITLES = {
     "input_gate": "input gate i",
@@ -19,8 +20,11 @@ _TITLES = {
     "output_gate": "output gate o",
     "cell_state": "cell state c",
     "hidden_state": "hidden state h",
+    "update_gate": "update gate z",
+    "reset_gate": "reset gate r",
+    "candidate": "candidate h~",
 }
-_GATES = ("input_gate", "forget_gate", "output_gate")
+_GATES = ("input_gate", "forget_gate", "output_gate", "update_gate", "reset_gate")
 
 
 def _heatmap(ax, fig, values: np.ndarray, key: str, label: str) -> None:  # noqa: ANN001
@@ -37,9 +41,9 @@ def _heatmap(ax, fig, values: np.ndarray, key: str, label: str) -> None:  # noqa
 
 
 def plot_trace(
-    trace: Trace | BidirectionalTrace,
+    trace: Trace | GRUTrace | BidirectionalTrace,
     sample: int = 0,
-    view: str = "c",
+    view: str | None = None,
     step: int | None = None,
     feature_names: Sequence[str] | None = None,
     *,
@@ -50,12 +54,13 @@ def plot_trace(
 
     Parameters
     ----------
-    trace : Trace or BidirectionalTrace
+    trace : Trace, GRUTrace or BidirectionalTrace
         From :func:`lstm_widget.trace` (a Bidirectional trace shows its forward half).
     sample : int
         Batch index.
-    view : str
-        ``"c"``, ``"h"``, ``"i"``, ``"f"``, ``"g"``, ``"o"`` or a full array name.
+    view : str, optional
+        A short or full array name: an LSTM's ``"c"`` (the default), ``"h"``, ``"i"``,
+        ``"f"``, ``"g"``, ``"o"``; a GRU's ``"h"`` (the default), ``"z"``, ``"r"``, ``"hh"``.
     step : int, optional
         Draw a playhead at this step.
     feature_names : sequence of str, optional
@@ -74,7 +79,9 @@ def plot_trace(
     """
     if isinstance(trace, BidirectionalTrace):
         trace = trace.forward
-    key = SHORT_NAMES.get(view, view)
+    if view is None:
+        view = "h" if isinstance(trace, GRUTrace) else "c"
+    key = trace.SHORT.get(view, view)
     values = trace.array(view)
     batch, steps, units = values.shape
     if not 0 <= sample < batch:

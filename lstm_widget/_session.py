@@ -23,10 +23,21 @@ import numpy as np
 
 from ._attribution import Attribution, step_attribution
 from ._explorer_parts import Difference, layer_names
-from ._model import all_layers, lstm_refs, require_model
-from ._trace import TRACE_ARRAYS, BidirectionalTrace, Plan, Trace, plan_trace, run_plan
+from ._gru_trace import GRUTrace
+from ._gru_weights import GRU_GATES
+from ._model import all_layers, is_gru, recurrent_refs, require_model
+from ._steps import StepArrays
+from ._trace import BidirectionalTrace, Plan, Trace, plan_trace, run_plan, trace
 from ._watch import ModelWatch
-from ._whatif import check_edits, edited_output, edited_trace, head_output, model_output
+from ._weights import GATES
+from ._whatif import (
+    check_edits,
+    edited_model,
+    edited_output,
+    edited_trace,
+    head_output,
+    model_output,
+)
 
 DEFAULT_CACHE_BUDGET = 2**30
 """Bytes of arrays an explorer keeps cached (1 GiB); least recently used go first."""
@@ -54,9 +65,9 @@ def nbytes(value: object) -> int:
         return int(value.nbytes)
     if isinstance(value, BidirectionalTrace):
         return nbytes(value.forward) + nbytes(value.backward)
-    if isinstance(value, Trace):
-        # the four gates are views of one block: their sizes add up to it
-        return sum(nbytes(value.array(name)) for name in TRACE_ARRAYS) + nbytes(value.mask)
+    if isinstance(value, StepArrays):
+        # an LSTM's four gates are views of one block: their sizes add up to it
+        return sum(nbytes(value.array(name)) for name in value.ARRAYS) + nbytes(value.mask)
     if isinstance(value, tuple | list):
         return sum(nbytes(v) for v in value)
     if isinstance(value, Plan):
@@ -161,18 +172,27 @@ class Session:
         ValueError
             When the layer is no longer in the model (it was changed), naming the ones left.
         """
-        refs = {r.path: r for r in lstm_refs(self.model)}
+        refs = {r.path: r for r in recurrent_refs(self.model)}
         if layer in refs and not refs[layer].bidirectional:
             return layer, None
         path, _, direction = layer.rpartition("/")
         if path in refs and refs[path].bidirectional:
             return path, direction
         raise ValueError(
-            f"layer {layer!r} is no longer in the model; its LSTM layers are now: "
+            f"layer {layer!r} is no longer in the model; its LSTM and GRU layers are now: "
             f"{', '.join(layer_names(self.model)) or 'none'}."
         )
 
-    def baseline(self, layer: str, sample: int) -> Trace:
+    def rnn(self, path: str) -> keras.layers.RNN:
+        """The RNN at ``path`` (a Bidirectional's forward half)."""
+        layer = {r.path: r.layer for r in recurrent_refs(self.model)}[path]
+        return layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
+
+    def kind(self, layer: str) -> str:
+        """``"gru"`` or ``"lstm"``: the kind of an explorer layer name."""
+        return "gru" if is_gru(self.rnn(self.path_of(layer)[0])) else "lstm"
+
+    def baseline(self, layer: str, sample: int) -> Trace | GRUTrace:
         """The trace of an explorer layer (one direction) for ``sample`` (batch one)."""
         path, direction = self.path_of(layer)
         tr = self.trace(path, sample)
@@ -180,7 +200,9 @@ class Session:
             return tr.forward if direction != "backward" else tr.backward
         return tr
 
-    def shown(self, layer: str, sample: int, compare: str, edits: object) -> Trace | Difference:
+    def shown(
+        self, layer: str, sample: int, compare: str, edits: object
+    ) -> Trace | GRUTrace | Difference:
         """What the timeline shows: baseline, edited, or edited minus baseline."""
         base = self.baseline(layer, sample)
         if compare == "baseline" or not edits:
@@ -210,19 +232,23 @@ class Session:
         rows = self._rows(sample)
         return rows[0] if len(rows) == 1 else rows
 
-    def base(self, path: str, sample: int) -> tuple[Plan, Trace | BidirectionalTrace]:
-        """The plan and trace of layer ``path`` for what ``sample`` is computed with."""
+    def base(self, path: str, sample: int) -> tuple[Plan | None, Any]:
+        """The plan (None for a GRU) and trace of ``path`` for what ``sample`` is computed with."""
         key, _ = self._part(sample)
 
-        def compute() -> tuple[Plan, Trace | BidirectionalTrace]:
+        def compute() -> tuple[Plan | None, Any]:
             self.notify(f"{self._what(sample)}: the input of {path!r} (Keras)")
+            if is_gru(self.rnn(path)):
+                return None, trace(
+                    self.model, self._inputs(sample), path, memory_budget=self.budget
+                )
             plan = plan_trace(self.model, self._inputs(sample), path, memory_budget=self.budget)
             self.notify(f"{self._what(sample)}: the gates of {path!r}")
             return plan, run_plan(plan)
 
         return self._get(("trace", path, key), compute)
 
-    def trace(self, path: str, sample: int) -> Trace | BidirectionalTrace:
+    def trace(self, path: str, sample: int) -> Any:  # noqa: ANN401 - any kind of trace
         """The trace of layer ``path`` for ``sample`` alone (batch one)."""
         _, row = self._part(sample)
         return self.base(path, sample)[1].row(row)
@@ -238,18 +264,20 @@ class Session:
         def compute() -> np.ndarray:
             plan, tr = self.base(path, sample)
             self.notify(f"{self._what(sample)}: the model's output")
-            out = None if isinstance(tr, BidirectionalTrace) else head_output(self.model, plan, tr)
+            bare = plan is None or isinstance(tr, BidirectionalTrace)
+            out = None if bare else head_output(self.model, plan, tr)
             return model_output(self.model, self._rows(sample)) if out is None else out
 
         return self._get(("output", path, key), compute)[row : row + 1]
 
     def _edit_plan(
         self, path: str, sample: int, edits: object
-    ) -> tuple[Plan, dict[str, dict], tuple] | None:
+    ) -> tuple[Plan | None, dict[str, dict], tuple] | None:
         """The plan, checked edits and cache key of an edit; None when it changes nothing."""
         key, _ = self._part(sample)
         plan, base = self.base(path, sample)
-        checked = check_edits(edits, int(plan.rnns[0].cell.units))
+        rnn = self.rnn(path)
+        checked = check_edits(edits, int(rnn.cell.units), GRU_GATES if is_gru(rnn) else GATES)
         if not checked:
             return None
         if isinstance(base, BidirectionalTrace):
@@ -263,19 +291,27 @@ class Session:
             if old[1:] != wanted:
                 self._bytes -= self._cache.pop(old)[1]
 
+    def _edited_clone(self, path: str, checked: dict, wanted: tuple) -> keras.Model:
+        """A GRU's edits: a clone of the model with the edited weights (cached)."""
+        self._newest("edited_model", wanted)
+        return self._get(("edited_model", *wanted), lambda: edited_model(self.model, checked, path))
+
     def _edited_batch(
-        self, path: str, sample: int, plan: Plan, checked: dict, wanted: tuple
-    ) -> Trace:
+        self, path: str, sample: int, plan: Plan | None, checked: dict, wanted: tuple
+    ) -> Trace | GRUTrace:
         """The edited trace of what ``sample`` is computed with (cached)."""
         self._newest("edited", wanted)
 
-        def compute() -> Trace:
+        def compute() -> Trace | GRUTrace:
             self.notify(f"{self._what(sample)}: the gates of {path!r} with the edits")
+            if plan is None:  # a GRU: its edited clone runs
+                clone = self._edited_clone(path, checked, wanted)
+                return trace(clone, self._inputs(sample), path, memory_budget=self.budget)
             return edited_trace(plan, checked)
 
         return self._get(("edited", *wanted), compute)
 
-    def edited(self, path: str, sample: int, edits: object) -> Trace | None:
+    def edited(self, path: str, sample: int, edits: object) -> Trace | GRUTrace | None:
         """The edited trace of ``sample`` (batch one), or None when the edits change nothing."""
         planned = self._edit_plan(path, sample, edits)
         if planned is None:
@@ -302,6 +338,8 @@ class Session:
         def compute() -> np.ndarray:
             tr = self._edited_batch(path, sample, *planned)
             self.notify(f"{self._what(sample)}: the model's output with the edits")
+            if plan is None:  # a GRU: the edited clone's output
+                return model_output(self._edited_clone(path, checked, wanted), self._rows(sample))
             # XLA: a slider move repeats this; it equals the plain path to ~1e-7
             return edited_output(self.model, plan, tr, checked, self._rows(sample), xla=True)
 

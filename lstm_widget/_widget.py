@@ -2,7 +2,7 @@
 
 The kernel holds the traces, computed for the sample shown (see ``_session.py``). The
 front end gets a downsampled overview of the chosen array as a trait, and asks for
-full-resolution windows of all six arrays with
+full-resolution windows of all the layer's arrays (six for an LSTM, four for a GRU) with
 ``{"type": "window", "id", "layer", "sample", "start", "stop"}`` messages; the reply
 echoes the id and carries the window as binary float32 buffers, or is an
 ``{"type": "error", "id", "message"}``. While the kernel computes, ``busy`` says what.
@@ -11,19 +11,19 @@ echoes the id and carries the window as binary float32 buffers, or is an
 from __future__ import annotations
 
 import base64
-import pathlib
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import anywidget
 import keras
 import numpy as np
 import traitlets as t
 
 from ._explorer_parts import (
+    DEFAULT_VIEW,
+    VIEWS,
     WINDOW_ORDER,
     Difference,
     first_values,
@@ -34,32 +34,35 @@ from ._explorer_parts import (
     probe_input,
     window_reply,
 )
+from ._gru_trace import GRUTrace
+from ._gru_weights import GRU_GATES
 from ._labels import StepLabels
 from ._labels import step_labels as step_labels_of
-from ._model import find_lstm
+from ._model import find_recurrent
 from ._overview import downsample
 from ._plot import figure_png, plot_trace
 from ._serialization import to_wire
 from ._session import DEFAULT_CACHE_BUDGET, Session
 from ._trace import SHORT_NAMES, Trace
+from ._traits import ExplorerTraits
 from ._validate import model_inputs
+from ._weights import GATES
 from ._whatif import edited_model
 
-_STATIC = pathlib.Path(__file__).parent / "static"
 
-
-class LSTMExplorer(anywidget.AnyWidget):
-    """Explore an LSTM layer's gates and states over time, for your input.
+class LSTMExplorer(ExplorerTraits):
+    """Explore an LSTM or GRU layer's gates and states over time, for your input.
 
     Parameters
     ----------
     model : keras.Model
-        A built Keras 3 model with at least one LSTM; it is never modified.
+        A built Keras 3 (or tf.keras 2) model with at least one LSTM or GRU; it is never
+        modified.
     x : array-like, optional
         Input as for ``model.predict``. Without it a seeded probe input is shown.
     layer : str, optional
-        LSTM to show first (see :func:`lstm_widget.lstm_layers`); a Bidirectional layer is
-        shown per direction, ``"name/forward"`` and ``"name/backward"``.
+        LSTM or GRU to show first (see :func:`lstm_widget.recurrent_layers`); a
+        Bidirectional layer is shown per direction, ``"name/forward"``, ``"name/backward"``.
     feature_names : sequence of str, optional
         Names of the layer-input features (first LSTM layer only).
     step_labels : sequence, pandas Index/Series/DatetimeIndex or array, optional
@@ -73,68 +76,9 @@ class LSTMExplorer(anywidget.AnyWidget):
         Bytes of traces the kernel keeps cached (1 GiB by default). Work is per sample:
         the batch may be as large as the model accepts.
     **kwargs
-        Initial values of the traits below (``sample``, ``view``, ``order``...).
+        Initial values of the synced traits (``sample``, ``view``, ``order``...; see
+        :class:`~lstm_widget._traits.ExplorerTraits`).
     """
-
-    _esm = _STATIC / "widget.js"
-
-    layers = t.List(t.Unicode()).tag(sync=True)
-    """Selectable layers: LSTM paths, Bidirectional ones once per direction."""
-    layer = t.Unicode("").tag(sync=True)
-    """The layer shown."""
-    sample = t.Int(0).tag(sync=True)
-    """Batch index shown."""
-    view = t.Enum(list(WINDOW_ORDER), default_value="c").tag(sync=True)
-    """What the timeline shows: c, h, i, f, g or o."""
-    order = t.Enum(["index", "variance", "activity"], default_value="index").tag(sync=True)
-    """Unit order in the timeline and panels."""
-    unit_filter = t.Unicode("").tag(sync=True)
-    """Units to show, e.g. ``"0-15, 40"``; empty shows all."""
-    step = t.Int(0).tag(sync=True)
-    """Playhead position (input index t)."""
-    n_samples = t.Int(1).tag(sync=True)
-    n_steps = t.Int(0).tag(sync=True)
-    n_units = t.Int(0).tag(sync=True)
-    feature_names = t.List(t.Unicode()).tag(sync=True)
-    """Labels of the layer-input features."""
-    overview = t.Dict().tag(sync=True)
-    """``{"view", "bins", "exact", "data": wire (units, bins), "input": wire (features, bins)}``."""
-    prediction = t.List(t.Float()).tag(sync=True)
-    """The model's output for the shown sample (first output, flattened, at most 64 values).
-
-    Computed by Keras's layers after the shown LSTM, run on its trace, where that is exact
-    (the layers :attr:`edited_prediction` runs too); else by the whole model.
-    """
-    probe_note = t.Unicode("").tag(sync=True)
-    """Non-empty while a probe input stands in for real data."""
-    error = t.Unicode("").tag(sync=True)
-    """Last problem to show the user (empty when fine)."""
-    edits = t.Dict().tag(sync=True)
-    """What-if edits of the shown layer, as for :func:`lstm_widget.what_if` (saved with it)."""
-    compare = t.Enum(["baseline", "edited", "difference"], default_value="baseline").tag(sync=True)
-    """What the timeline and bars show when edits are active."""
-    edited_prediction = t.List(t.Float()).tag(sync=True)
-    """The model's output for the shown sample with the edits (empty without edits)."""
-    attribution_method = t.Enum(
-        ["none", "integrated_gradients", "occlusion", "cell_decomposition"], default_value="none"
-    ).tag(sync=True)
-    """Step attribution shown under the timeline (see :func:`lstm_widget.step_attribution`)."""
-    attribution = t.Dict().tag(sync=True)
-    """``{"data": wire (bins,), "note": str}`` for the shown sample, or empty."""
-    edit_version = t.Int(0).tag(sync=True)
-    """Bumped by the front end with each edit it sends."""
-    edit_done = t.Int(0).tag(sync=True)
-    """The last ``edit_version`` the kernel finished: the front end sends the next edit then."""
-    busy = t.Unicode("").tag(sync=True)
-    """What the kernel is computing now, e.g. "computing sample 3: ..." (empty when idle)."""
-    model_note = t.Unicode("").tag(sync=True)
-    """Set when the explorer noticed a changed model and recomputed (empty before)."""
-    labels = t.List(t.Unicode()).tag(sync=True)
-    """Step labels of the shown sample (see ``step_labels=``); empty: step numbers."""
-    label_kind = t.Unicode("").tag(sync=True)
-    """What the labels are: "dates", "numbers", "text" (tokens: one per step when zoomed in)."""
-    selected_units = t.List(t.Int()).tag(sync=True)
-    """Units whose lines are plotted over time (click a unit's row label; Shift adds)."""
 
     def __init__(
         self,
@@ -152,14 +96,18 @@ class LSTMExplorer(anywidget.AnyWidget):
         if unknown:
             raise TypeError(f"LSTMExplorer got unexpected keyword argument(s): {unknown}.")
         self._session = Session(model, memory_budget, notify=self._notify)
-        find_lstm(self._model, layer)  # clear error for no LSTM / unknown name
+        find_recurrent(self._model, layer)  # clear error for no LSTM or GRU / unknown name
         names = layer_names(self._model)
+        self._fitting = False
         self._user_features = list(feature_names) if feature_names is not None else None
         self._label_args: tuple[object, object] = (step_labels, vocabulary)
         self._labels: StepLabels | None = None
         first = initial_layer(layer, names)
         sample = int(kwargs.pop("sample", 0))
-        super().__init__(layers=names, layer=first, **kwargs)
+        kind = self._session.kind(first)
+        kwargs.setdefault("view", DEFAULT_VIEW[kind])
+        kinds = {"views": list(VIEWS[kind]), "gates": list(GRU_GATES if kind == "gru" else GATES)}
+        super().__init__(layers=names, layer=first, **kinds, **kwargs)
         self.on_msg(self._on_message)
         self._load(x, sample, strict=True)  # the first paint computes that sample, only
 
@@ -248,15 +196,15 @@ class LSTMExplorer(anywidget.AnyWidget):
         """The shown layer's path and direction (None unless Bidirectional)."""
         return self._session.path_of(self.layer)
 
-    def current_trace(self) -> Trace:
-        """The :class:`Trace` of the shown layer (one direction) for the shown sample.
+    def current_trace(self) -> Trace | GRUTrace:
+        """The trace of the shown layer (one direction) for the shown sample.
 
         A batch of one: ``explorer.current_trace()`` equals ``trace(model, x[[sample]], layer)``.
         """
         self._check_model()
         return self._session.baseline(self.layer, self.sample)
 
-    def edited_trace(self) -> Trace | None:
+    def edited_trace(self) -> Trace | GRUTrace | None:
         """The shown sample's trace with :attr:`edits` applied (None without edits)."""
         self._check_model()
         return self._session.edited(self._path()[0], self.sample, self.edits)
@@ -312,7 +260,29 @@ class LSTMExplorer(anywidget.AnyWidget):
 
     @t.observe("layer", "sample", "view", "compare")
     def _on_selection(self, change: dict[str, Any]) -> None:
+        if self._fitting:
+            return
+        if change["name"] == "layer":
+            self._fit_kind()
         self._update(attribution=change["name"] in ("layer", "sample"))
+
+    def _fit_kind(self) -> None:
+        """Offer the shown layer's arrays and gates (an LSTM's or a GRU's)."""
+        kind = self._session.kind(self.layer)
+        views = list(VIEWS[kind])
+        if views == self.views:
+            return
+        gates = list(GRU_GATES if kind == "gru" else GATES)
+        self._fitting = True
+        try:
+            with self.hold_trait_notifications():
+                self.views, self.gates = views, gates
+                if self.view not in views:
+                    self.view = DEFAULT_VIEW[kind]
+                if any(gate not in gates for gate in self.edits):
+                    self.edits = {}  # another kind's gates
+        finally:
+            self._fitting = False
 
     @t.observe("attribution_method")
     def _on_attribution(self, change: dict[str, Any]) -> None:
@@ -321,30 +291,10 @@ class LSTMExplorer(anywidget.AnyWidget):
     @t.observe("edits")
     def _on_edits(self, change: dict[str, Any]) -> None:
         try:
-            self._update()
+            if not self._fitting:
+                self._update()
         finally:
             self.edit_done = self.edit_version
-
-    @t.validate("sample")
-    def _valid_sample(self, proposal: dict[str, Any]) -> int:
-        value = int(proposal["value"])
-        if not 0 <= value < max(1, self.n_samples):
-            raise t.TraitError(f"sample must be in 0..{self.n_samples - 1}, got {value}.")
-        return value
-
-    @t.validate("selected_units")
-    def _valid_units(self, proposal: dict[str, Any]) -> list[int]:
-        units = [int(u) for u in proposal["value"]]
-        bad = [u for u in units if not 0 <= u < max(1, self.n_units)]
-        if bad:
-            raise t.TraitError(f"selected_units must be in 0..{self.n_units - 1}, got {bad}.")
-        return list(dict.fromkeys(units))  # in order, once each
-
-    @t.validate("layer")
-    def _valid_layer(self, proposal: dict[str, Any]) -> str:
-        if proposal["value"] not in self.layers:
-            raise t.TraitError(f"layer must be one of {self.layers}, got {proposal['value']!r}.")
-        return proposal["value"]
 
     def _attribute(self) -> None:
         """The step attribution of the shown sample, if one is asked for."""

@@ -33,7 +33,7 @@ def test_no_lstm_lists_the_layers():
     dense = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="d1")])
     with pytest.raises(ValueError, match=r"has no LSTM or GRU layer; its layers are: d1 \(Dense"):
         lw.trace(dense, np.zeros((1, 3)))
-    with pytest.raises(ValueError, match=r"has no LSTM layer; its layers are: d1 \(Dense\)"):
+    with pytest.raises(ValueError, match=r"has no LSTM or GRU layer; its layers are: d1 \(Dense\)"):
         lw.what_if(dense, np.zeros((1, 3)), {})
 
 

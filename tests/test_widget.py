@@ -167,3 +167,43 @@ def test_attribution_strip_is_the_shown_samples_attribution(model):
     assert "replaced by the baseline" in w.attribution["note"]
     w.attribution_method = "none"
     assert w.attribution == {}
+
+
+def test_a_gru_layer_in_the_explorer():
+    model = keras.Sequential(
+        [
+            keras.Input((10, 3)),
+            keras.layers.GRU(5, return_sequences=True, name="g"),
+            keras.layers.LSTM(4, name="l"),
+            keras.layers.Dense(1),
+        ]
+    )
+    x = rand(3, 10, 3)
+    w = lw.LSTMExplorer(model, x, sample=2)
+    assert (w.layers, w.layer, w.view) == (["g", "l"], "g", "h")
+    assert (w.views, w.gates) == (["z", "r", "hh", "h"], ["update", "reset", "candidate"])
+    tr = lw.trace(model, x[[2]], "g")
+    np.testing.assert_array_equal(from_wire(w.overview["data"]), tr.hidden_state[0].T)
+    w.view = "r"
+    np.testing.assert_array_equal(from_wire(w.overview["data"]), tr.reset_gate[0].T)
+    content, buffers = w.window(2, 0, 10)
+    assert content["views"] == ["z", "r", "hh", "h"] and content["shape"] == [4, 10, 5]
+    block = np.frombuffer(buffers[0], "<f4").reshape(content["shape"])
+    np.testing.assert_array_equal(block[2], tr.candidate[0])
+    with pytest.raises(Exception, match=r"view must be one of \['z', 'r', 'hh', 'h'\], got 'c'"):
+        w.view = "c"
+    edits = {"update": {"bias_shift": 2.0}}
+    w.edits = edits
+    want = keras.ops.convert_to_numpy(lw.edited_model(model, edits, "g").predict_on_batch(x))
+    np.testing.assert_allclose(w.edited_prediction, want[2], atol=1e-5)
+    np.testing.assert_allclose(w.prediction, model.predict_on_batch(x)[2], atol=1e-5)
+    assert w.error == ""
+    title = w.figure().axes[0].get_title()  # the static picture of the GRU's view
+    w.layer = "l"  # an LSTM: its arrays and gates; the GRU's edits do not apply to it
+    assert (w.views, w.gates, w.view, w.edits) == (list(WINDOW_ORDER), list(lw.GATES), "c", {})
+    lstm = lw.trace(model, x[[2]], "l")
+    np.testing.assert_array_equal(from_wire(w.overview["data"]), lstm.cell_state[0].T)
+    w.view = "h"
+    w.layer = "g"  # h is a GRU array too: kept
+    assert (w.view, w.views) == ("h", ["z", "r", "hh", "h"])
+    assert "reset gate r" in title

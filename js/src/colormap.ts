@@ -1,5 +1,7 @@
 /** Colour maps for the heatmaps: diverging (centred on 0) for states, sequential for gates. */
 
+import { isGate } from "./arrays";
+
 export type RGB = [number, number, number];
 
 /** Blue - white - red anchors (ColorBrewer RdBu, reversed). */
@@ -44,12 +46,12 @@ export interface Scale {
 }
 
 /**
- * Gates (i, f, o) live in [0, 1]; the candidate, states and any difference are signed,
- * centred on 0 with the half-range of `range` (the data's exact [min, max], when known)
- * or else of `values`.
+ * Gates (an LSTM's i, f, o; a GRU's z, r) live in [0, 1]; candidates, states and any
+ * difference are signed, centred on 0 with the half-range of `range` (the data's exact
+ * [min, max], when known) or else of `values`.
  */
 export function scaleFor(view: string, values: Float32Array, signed = false, range: readonly number[] = []): Scale {
-  if (!signed && (view === "i" || view === "f" || view === "o")) {
+  if (!signed && isGate(view)) {
     return { kind: "sequential", lim: 1 };
   }
   let lim = 0;

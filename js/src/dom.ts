@@ -1,6 +1,6 @@
 /** The explorer's DOM: controls, canvases and text nodes (names only ever as text). */
 
-import { ARRAYS, LABELS } from "./panels";
+import { LSTM_ARRAYS, labelOf } from "./arrays";
 import { CSS } from "./style";
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent: HTMLElement): HTMLElementTagNameMap[K] {
@@ -38,6 +38,11 @@ export function options(select: HTMLSelectElement, values: readonly string[], la
   );
 }
 
+/** Offer the shown layer's arrays (an LSTM's or a GRU's) in a `<select>`, if they changed. */
+export function setViews(select: HTMLSelectElement, views: readonly string[]): void {
+  const now = Array.from(select.options, (o) => o.value);
+  if (now.length !== views.length || now.some((v, k) => v !== views[k])) options(select, views, views.map(labelOf));
+}
 
 /** A labelled `<select>` with the given options, appended to `parent`. */
 function select(
@@ -96,7 +101,7 @@ export function buildParts(host: HTMLElement): Parts {
   sampleIn.type = "number";
   sampleIn.min = "0";
   labelled(controls, "sample", sampleIn);
-  const viewSel = select(controls, "timeline", ARRAYS, ARRAYS.map((a) => LABELS[a]));
+  const viewSel = select(controls, "timeline", LSTM_ARRAYS, LSTM_ARRAYS.map(labelOf)); // the layer's: setViews
   const orderSel = select(controls, "order", ["index", "variance", "activity"], [
     "unit index",
     "variance",

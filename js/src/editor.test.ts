@@ -8,6 +8,13 @@ describe("normalize", () => {
       input: { kernel_scale: 0.5, units: [2] },
     });
   });
+
+  it("keeps only the layer's gates: a GRU's update, reset, candidate", () => {
+    const gru = ["update", "reset", "candidate"];
+    const edits = { update: { bias_shift: 1 }, forget: { bias_shift: 1 }, candidate: { kernel_scale: 0.5 } };
+    expect(normalize(edits, gru)).toEqual({ update: { bias_shift: 1 }, candidate: { kernel_scale: 0.5 } });
+    expect(normalize(edits)).toEqual({ forget: { bias_shift: 1 } });
+  });
 });
 
 describe("LatestWins", () => {

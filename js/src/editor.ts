@@ -5,8 +5,9 @@
  * is sent when it finishes; intermediate slider positions are dropped.
  */
 
-export const GATES = ["input", "forget", "cell", "output"] as const;
-export type Gate = (typeof GATES)[number];
+/** An LSTM's gates; a GRU's are update, reset, candidate (the `gates` trait says which). */
+export const LSTM_GATES: readonly string[] = ["input", "forget", "cell", "output"];
+export type Gate = string;
 export type Field = "kernel_scale" | "recurrent_scale" | "bias_shift";
 
 export interface GateEdit {
@@ -33,10 +34,10 @@ export interface EditorModel {
   edit_done: number;
 }
 
-/** Drop neutral fields and empty gates, so "no change" is `{}`. */
-export function normalize(edits: Edits): Edits {
+/** Drop neutral fields, empty gates and gates not in `gates`, so "no change" is `{}`. */
+export function normalize(edits: Edits, gates: readonly string[] = LSTM_GATES): Edits {
   const out: Edits = {};
-  for (const gate of GATES) {
+  for (const gate of gates) {
     const e = edits[gate];
     if (e === undefined) continue;
     const kept: GateEdit = {};
@@ -103,6 +104,7 @@ export function mountEditor(
   },
   parent: HTMLElement,
   selectedUnits: () => number[] | null,
+  gates: readonly string[] = LSTM_GATES,
 ): () => void {
   const box = document.createElement("details");
   box.className = "lstmw-editor";
@@ -127,7 +129,7 @@ export function mountEditor(
       e[s.field] = Number(s.input.value);
       if (onlySelected.get(s.gate)?.checked) e.units = selectedUnits();
     }
-    return normalize(edits);
+    return normalize(edits, gates);
   };
   const listeners: [EventTarget, string, EventListener][] = [];
   const listen = (t: EventTarget, type: string, fn: EventListener): void => {
@@ -141,7 +143,7 @@ export function mountEditor(
   const grid = document.createElement("div");
   grid.className = "lstmw-gates"; // one row per gate, columns aligned
   box.appendChild(grid);
-  for (const gate of GATES) {
+  for (const gate of gates) {
     const row = document.createElement("div");
     row.className = "lstmw-gate-row";
     row.dataset.gate = gate;

@@ -7,7 +7,8 @@
 
 import { el, labelled, options, sizeCanvas } from "./dom";
 import type { WindowData } from "./model";
-import { ARRAYS, type ArrayName, GUTTER, LABELS } from "./panels";
+import { labelOf } from "./arrays";
+import { GUTTER } from "./panels";
 import { type Range, stepAt, xAt } from "./range";
 
 /** Tableau 10: distinct colours for up to ten lines (then they repeat). */
@@ -47,6 +48,7 @@ export interface LinesHost {
   stepText(s: number): string;
   clear(): void;
   color(): string;
+  views(): readonly string[]; // the layer's arrays in window order
 }
 
 export interface Lines {
@@ -59,7 +61,6 @@ export function mountLines(parent: HTMLElement, tooltip: HTMLElement, place: (t:
   const root = el("div", "lstmw-lines", parent);
   const head = el("div", "lstmw-lines-head", root);
   const arraySel = document.createElement("select");
-  options(arraySel, ARRAYS, ARRAYS.map((a) => LABELS[a]));
   arraySel.value = "h";
   labelled(head, "units over time:", arraySel);
   const keys = el("span", "lstmw-lines-keys", head);
@@ -67,9 +68,15 @@ export function mountLines(parent: HTMLElement, tooltip: HTMLElement, place: (t:
   clearBtn.textContent = "clear";
   const note = el("span", "lstmw-lines-note", head);
   const canvas = el("canvas", "lstmw-lines-plot", root);
-  const k = (): number => ARRAYS.indexOf(arraySel.value as ArrayName);
+  const k = (): number => host.views().indexOf(arraySel.value);
 
   function draw(): void {
+    const views = host.views();
+    if (Array.from(arraySel.options, (o) => o.value).join() !== views.join()) {
+      const was = arraySel.value;
+      options(arraySel, views, views.map(labelOf));
+      arraySel.value = views.includes(was) ? was : "h"; // every kind has h
+    }
     const units = host.selected();
     root.hidden = units.length === 0;
     if (units.length === 0) return;

@@ -2,14 +2,15 @@
 
 import type { WireArray } from "./codec";
 import type { Edits } from "./editor";
-import type { ArrayName } from "./panels";
 
 /** Traits mirrored from `lstm_widget.LSTMExplorer`. */
 export interface ExplorerModel {
   layers: string[];
   layer: string;
   sample: number;
-  view: ArrayName;
+  view: string; // one of views
+  views: string[]; // the layer's arrays in window order: an LSTM's i f g o c h, a GRU's z r hh h
+  gates: string[]; // the layer's gates, as edits name them
   order: "index" | "variance" | "activity";
   unit_filter: string;
   step: number;
@@ -69,6 +70,6 @@ export interface WindowData {
   stop: number;
   units: number;
   features: number;
-  data: Float32Array; // (6, stop - start, units)
+  data: Float32Array; // (views, stop - start, units)
   input: Float32Array; // (stop - start, features): the layer input
 }

@@ -1,19 +1,10 @@
-/** The per-step panel: bars of i, f, g, o, c and h for every shown unit at the playhead. */
+/**
+ * The per-step panel: one row of bars per array of the layer (an LSTM's i, f, g, o, c, h;
+ * a GRU's z, r, h~, h) for every shown unit at the playhead.
+ */
 
+import { isGate, labelOf } from "./arrays";
 import { colorOf, type Scale } from "./colormap";
-
-/** Order of the arrays in a window (mirrors WINDOW_ORDER in Python). */
-export const ARRAYS = ["i", "f", "g", "o", "c", "h"] as const;
-export type ArrayName = (typeof ARRAYS)[number];
-
-export const LABELS: Record<ArrayName, string> = {
-  i: "input gate i",
-  f: "forget gate f",
-  g: "candidate g",
-  o: "output gate o",
-  c: "cell state c",
-  h: "hidden h",
-};
 
 export const GUTTER = 96;
 export const ROW_HEIGHT = 34;
@@ -23,36 +14,37 @@ export type StepValues = Float32Array[];
 
 /** Geometry of a bar hit: which array and which shown unit. */
 export interface PanelHit {
-  array: ArrayName;
+  array: string;
   unit: number;
   value: number;
 }
 
-function scaleOf(name: ArrayName, values: Float32Array, units: readonly number[], signed: boolean): Scale {
-  if (!signed && (name === "i" || name === "f" || name === "o")) return { kind: "sequential", lim: 1 };
+function scaleOf(name: string, values: Float32Array, units: readonly number[], signed: boolean): Scale {
+  if (!signed && isGate(name)) return { kind: "sequential", lim: 1 };
   let lim = 0;
   for (const u of units) lim = Math.max(lim, Math.abs(values[u]) || 0);
   return { kind: "diverging", lim: lim > 0 ? lim : 1 };
 }
 
-/** Draw all six rows of bars. */
+/** Draw one row of bars per array (`names`, in window order). */
 export function drawPanels(
   ctx: CanvasRenderingContext2D,
   width: number,
+  names: readonly string[],
   step: StepValues | null,
   units: readonly number[],
   textColor: string,
   difference = false,
 ): void {
-  ctx.clearRect(0, 0, width, ARRAYS.length * ROW_HEIGHT);
+  ctx.clearRect(0, 0, width, names.length * ROW_HEIGHT);
   ctx.font = "11px var(--jp-ui-font-family, sans-serif)";
   ctx.textBaseline = "middle";
   const plotW = Math.max(1, width - GUTTER);
   const barW = plotW / Math.max(1, units.length);
-  ARRAYS.forEach((name, k) => {
+  names.forEach((name, k) => {
     const top = k * ROW_HEIGHT;
     ctx.fillStyle = textColor;
-    ctx.fillText(LABELS[name], 4, top + ROW_HEIGHT / 2);
+    ctx.fillText(labelOf(name), 4, top + ROW_HEIGHT / 2);
     if (step === null) return;
     const values = step[k];
     const scale = scaleOf(name, values, units, difference);
@@ -83,14 +75,15 @@ export function hitPanel(
   x: number,
   y: number,
   width: number,
+  names: readonly string[],
   step: StepValues | null,
   units: readonly number[],
 ): PanelHit | null {
   if (step === null || x < GUTTER || units.length === 0) return null;
   const k = Math.floor(y / ROW_HEIGHT);
-  if (k < 0 || k >= ARRAYS.length) return null;
+  if (k < 0 || k >= names.length) return null;
   const j = Math.floor(((x - GUTTER) / Math.max(1, width - GUTTER)) * units.length);
   if (j < 0 || j >= units.length) return null;
   const unit = units[j];
-  return { array: ARRAYS[k], unit, value: step[k][unit] };
+  return { array: names[k], unit, value: step[k][unit] };
 }

@@ -14,6 +14,7 @@ const base: TimelineView = {
   unitsH: 30, // 10 px per row
   shown: [2, 0, 1],
   view: "c",
+  views: ["i", "f", "g", "o", "c", "h"],
   window: null,
   featureNames: [],
   range: { start: 0, stop: 4 },

@@ -5,7 +5,7 @@ import type { NDArray } from "./codec";
 import { binOfStep } from "./layout";
 import { type Range, stepAt } from "./range";
 import type { WindowData } from "./model";
-import { ARRAYS, GUTTER, type ArrayName } from "./panels";
+import { GUTTER } from "./panels";
 
 /** What the timeline draws, as needed to read a value back from a pixel. */
 export interface TimelineView {
@@ -17,7 +17,8 @@ export interface TimelineView {
   inputH: number;
   unitsH: number;
   shown: number[]; // unit of each row
-  view: ArrayName;
+  view: string;
+  views: readonly string[]; // the layer's arrays in window order
   window: WindowData | null; // full-resolution values near the playhead
   featureNames: string[];
   range: Range; // the steps shown across the plot
@@ -60,7 +61,7 @@ export function timelineText(x: number, y: number, v: TimelineView): string | nu
   const w = v.window;
   if (approx && w !== null && s >= w.start && s < w.stop) {
     const span = w.stop - w.start;
-    value = w.data[(ARRAYS.indexOf(v.view) * span + (s - w.start)) * w.units + unit];
+    value = w.data[(v.views.indexOf(v.view) * span + (s - w.start)) * w.units + unit];
     approx = false;
   }
   return `unit ${unit}, ${stepText(s, v.labels, v.masked)}: ${v.view} = ${approx ? "≈ " : ""}${value.toPrecision(7)}`;

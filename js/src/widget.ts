@@ -15,7 +15,8 @@ import { binOfStep, stepAfterKey } from "./layout";
 import { follow, inputColumns, type Range, rangeColumns, stepAt, xAt } from "./range";
 import { mountZoom } from "./zoom";
 import { mountLines, toggleUnit } from "./lines";
-import { ARRAYS, drawPanels, GUTTER, hitPanel, LABELS, ROW_HEIGHT, type ArrayName } from "./panels";
+import { drawPanels, GUTTER, hitPanel, ROW_HEIGHT } from "./panels";
+import { labelOf } from "./arrays";
 import { mountBusy } from "./busy";
 import { mountEditor } from "./editor";
 import {
@@ -25,7 +26,7 @@ import {
 } from "./model";
 import { Requester } from "./rpc";
 import { valuesAt, Windows } from "./windows";
-import { buildParts, options, sizeCanvas } from "./dom";
+import { buildParts, options, setViews, sizeCanvas } from "./dom";
 import { placeTip, predictionText, stepSuffix, stepText, timelineText } from "./tips";
 import { orderBy, parseFilter, rowVariance } from "./units";
 
@@ -35,10 +36,18 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const parts = buildParts(host);
   const { root, note, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel } = parts;
   const { playBtn, zoomBtn, status, prediction, base, overlay, strip, attrNote, panels, tooltip } = parts;
-  const unmountEditor = mountEditor(model, parts.editorSlot, () => {
+  const pickedUnits = (): number[] | null => {
     const picked = parseFilter(model.get("unit_filter"), model.get("n_units"));
     return typeof picked === "string" ? null : picked;
-  });
+  };
+  const editor = (): (() => void) => mountEditor(model, parts.editorSlot, pickedUnits, model.get("gates"));
+  let unmountEditor = editor();
+  const onGates = (): void => {
+    unmountEditor(); // another kind of layer: its gates' sliders
+    unmountEditor = editor();
+  };
+  /** The shown layer's arrays in window order (an LSTM's or a GRU's). */
+  const views = (): readonly string[] => model.get("views");
   const busy = mountBusy(parts.busySlot);
   const legend = mountLegend(parts.legendSlot);
   const lines = mountLines(parts.linesSlot, tooltip, (t, ev) => placeTip(tooltip, root, t, ev), {
@@ -50,6 +59,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     stepText: (s) => stepText(s, model.get("labels"), model.get("overview").masked ?? []),
     clear: () => setTrait("selected_units", []),
     color: () => textColor(),
+    views,
   });
   const windows = new Windows(
     new Requester(model),
@@ -79,7 +89,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const differing = (): boolean =>
     model.get("compare") === "difference" && Object.keys(model.get("edits") ?? {}).length > 0;
 
-  const stepValues = (): Float32Array[] | null => valuesAt(windows.current, step, ARRAYS.length);
+  const stepValues = (): Float32Array[] | null => valuesAt(windows.current, step, views().length);
 
   function computeShown(): void {
     const n = model.get("n_units");
@@ -97,7 +107,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     } else if (order === "activity") {
       const vals = stepValues();
       if (vals !== null) {
-        const v = vals[ARRAYS.indexOf(model.get("view"))];
+        const v = vals[views().indexOf(model.get("view"))];
         shown = orderBy(shown, Array.from(v, Math.abs));
       }
     }
@@ -129,11 +139,11 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       const view = model.get("view");
       const o = model.get("overview");
       const scale = scaleFor(view, ov.data, differing(), o.range ?? []);
-      const cols = rangeColumns(range, steps(), ov, windows.current, ARRAYS.indexOf(view));
+      const cols = rangeColumns(range, steps(), ov, windows.current, views().indexOf(view));
       blit(ctx, toPixels(cols.data, cols.cols, shown, scale), GUTTER, top, plotW, unitsH);
-      ctx.fillText(LABELS[view], 4, top + unitsH / 2);
+      ctx.fillText(labelOf(view), 4, top + unitsH / 2);
       drawRowLabels(ctx, shown.map(String), top, unitsH, secondaryColor());
-      legend.update({ title: LABELS[view], scale, range: o.range ?? [], masked: o.masked ?? [] });
+      legend.update({ title: labelOf(view), scale, range: o.range ?? [], masked: o.masked ?? [] });
     }
     drawMasked(ctx, model.get("overview").masked ?? [], range, width, h);
     drawAxis(parts.axis, root, range, width, model.get("labels"), model.get("label_kind"));
@@ -170,8 +180,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   }
 
   function drawStep(): void {
-    const ctx = sizeCanvas(panels, width, ARRAYS.length * ROW_HEIGHT);
-    if (ctx !== null) drawPanels(ctx, width, stepValues(), shown, textColor(), differing());
+    const ctx = sizeCanvas(panels, width, views().length * ROW_HEIGHT);
+    if (ctx !== null) drawPanels(ctx, width, views(), stepValues(), shown, textColor(), differing());
     const loading = stepValues() === null ? " (loading values…)" : "";
     const suffix = stepSuffix(step, model.get("labels"), model.get("overview").masked ?? []);
     status.textContent = `step ${step} of ${steps()}${suffix}${loading}`;
@@ -233,6 +243,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     sampleIn.max = String(Math.max(0, model.get("n_samples") - 1));
     // what the user is typing is not overwritten by a kernel update arriving meanwhile
     if (document.activeElement !== sampleIn) sampleIn.value = String(model.get("sample"));
+    setViews(viewSel, views());
     viewSel.value = model.get("view");
     orderSel.value = model.get("order");
     if (document.activeElement !== filterIn) filterIn.value = model.get("unit_filter");
@@ -294,6 +305,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
             unitsH,
             shown,
             view: model.get("view"),
+            views: views(),
             window: windows.current,
             featureNames: model.get("feature_names"),
             range,
@@ -303,7 +315,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     placeTip(tooltip, root, text, ev);
   }
   function panelTip(ev: MouseEvent): void {
-    const hit = hitPanel(ev.offsetX, ev.offsetY, width, stepValues(), shown);
+    const hit = hitPanel(ev.offsetX, ev.offsetY, width, views(), stepValues(), shown);
     const where = stepText(step, model.get("labels"), model.get("overview").masked ?? []);
     const text = hit && `unit ${hit.unit}, ${where}: ${hit.array} = ${hit.value.toPrecision(7)}`;
     placeTip(tooltip, root, text, ev);
@@ -375,7 +387,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const v = Number(sampleIn.value);
     if (Number.isInteger(v) && v >= 0 && v < model.get("n_samples")) setTrait("sample", v);
   };
-  const onView = (): void => setTrait("view", viewSel.value as ArrayName);
+  const onView = (): void => setTrait("view", viewSel.value);
   const onOrder = (): void => setTrait("order", orderSel.value as ExplorerModel["order"]);
   const onFilter = (): void => setTrait("unit_filter", filterIn.value);
   const onAttr = (): void =>
@@ -402,7 +414,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     [panels, "mousemove", panelTip as EventListener],
     [panels, "mouseleave", hideTip],
     [panels, "click", ((ev: MouseEvent) => {
-      const hit = hitPanel(ev.offsetX, ev.offsetY, width, stepValues(), shown);
+      const hit = hitPanel(ev.offsetX, ev.offsetY, width, views(), stepValues(), shown);
       if (hit !== null) selectUnit(hit.unit, ev.shiftKey);
     }) as EventListener],
     [root, "keydown", onKey as EventListener],
@@ -438,6 +450,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:labels", onLayout],
     ["change:label_kind", onLayout],
     ["change:selected_units", () => lines.draw()],
+    ["change:gates", onGates],
+    ["change:views", syncControls],
   ];
   for (const [event, fn] of traits) model.on(event, fn);
   let resizeFrame = 0;

@@ -151,3 +151,65 @@ def test_notebook7_smoke(browser, tmp_path):
         )
         page.locator(".lstmw").screenshot(path=str(ARTIFACTS / "notebook7.png"))
         page.close()
+
+
+GRU_FIRST = (
+    KERNEL_HEAD
+    + """\
+model = keras.Sequential([
+    keras.Input((12, 3)),
+    keras.layers.GRU(6, return_sequences=True, name="g"),
+    keras.layers.LSTM(4, name="l"),
+    keras.layers.Dense(1),
+])
+x = np.random.default_rng(0).normal(size=(2, 12, 3)).astype("float32")
+w = LSTMExplorer(model, x)
+w"""
+)
+
+
+@pytest.mark.browser
+def test_a_gru_layer_shows_its_gates_and_sliders(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    report = 'print("STATE", {"layer": w.layer, "view": w.view, "edits": w.edits})'
+    name = write_notebook(lab_root, "gru.ipynb", [GRU_FIRST, report])
+    open_and_run(page, lab_url, name)
+    widget = page.locator(".lstmw")
+    timeline = widget.get_by_label("timeline")
+    assert timeline.locator("option").all_inner_texts() == [
+        "update gate z",
+        "reset gate r",
+        "candidate h~",
+        "hidden h",
+    ]
+    assert timeline.input_value() == "h"
+    panels = page.locator(".lstmw-panels")
+    assert panels.bounding_box()["height"] == pytest.approx(4 * 34, abs=1)
+    panels.hover(position={"x": 200, "y": 17})  # the first row: the update gate
+    page.locator(".lstmw-tooltip").filter(has_text=re.compile(r": z = ")).wait_for(timeout=10_000)
+    rows = page.locator(".lstmw-gate-row")
+    assert [rows.nth(k).get_attribute("data-gate") for k in range(rows.count())] == [
+        "update",
+        "reset",
+        "candidate",
+    ]
+    page.locator(".lstmw-editor summary").click()
+    page.locator(".lstmw-gate-row[data-gate=update] input[data-field=bias_shift]").fill("2")
+    readout = page.locator(".lstmw-prediction")
+    readout.filter(has_text=re.compile(r"edited: -?\d")).wait_for(timeout=30_000)
+    base, edited = re.findall(r"-?\d+\.\d+", readout.inner_text().split("sample 0:")[1])[:2]
+    assert base != edited
+    page.wait_for_timeout(300)
+    assert python_state(page)["edits"] == {"update": {"bias_shift": 2}}
+    widget.get_by_label("layer").select_option("l")  # the LSTM: its arrays and sliders
+    page.locator(".lstmw-gate-row[data-gate=forget]").wait_for(timeout=30_000)
+    timeline.locator("option[value=c]").wait_for(state="attached", timeout=30_000)  # LSTM's
+    page.wait_for_function(
+        "() => document.querySelector('.lstmw-panels').getBoundingClientRect().height > 200"
+    )
+    assert timeline.locator("option").count() == 6 and timeline.input_value() == "h"  # kept
+    assert rows.count() == 4
+    page.wait_for_timeout(300)
+    state = python_state(page)
+    assert (state["layer"], state["view"], state["edits"]) == ("l", "h", {})
+    assert errors == []
