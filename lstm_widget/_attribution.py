@@ -11,7 +11,9 @@ Three methods, each answering "how much from t-1 vs t-5":
 - ``cell_decomposition``: exact split of the final cell state into per-step writes,
   c_T = sum_k (prod_{j>k} f_j) i_k g_k + (prod_j f_j) c_0, carried to the output through
   h_T = o_T tanh(c_T) in proportion and through the head when it is linear (said otherwise).
-  It says *when* the final cell state was written, which need not be when the input
+  For a GRU the final hidden state itself splits exactly:
+  h_T = sum_k (prod_{j>k} z_j) (1 - z_k) h~_k + (prod_j z_j) h_0.
+  It says *when* the final state was written, which need not be when the input
   arrived: information can travel through h for a few steps before it is written.
 """
 
@@ -22,7 +24,7 @@ import numpy as np
 from ._feed import first_output
 from ._gru_trace import GRUTrace
 from ._integrated import integrated_gradients, predict_scalars, scalar_outputs
-from ._model import find_lstm, find_recurrent, require_model
+from ._model import find_recurrent, require_model
 from ._progress import progress_bar
 from ._trace import BidirectionalTrace, Trace, trace
 from ._validate import as_array, check_finite, model_inputs
@@ -109,18 +111,25 @@ def forget_after(tr: Trace | GRUTrace) -> np.ndarray:
     return after
 
 
-def write_events(tr: Trace) -> tuple[np.ndarray, np.ndarray]:
+def write_events(tr: Trace | GRUTrace) -> tuple[np.ndarray, np.ndarray]:
     """Per-step writes to the final cell state: (batch, time, units), and the c_0 part.
 
     ``writes[:, k] = (prod_{j after k} f_j) * i_k * g_k`` in processing order (so reversed
     for go_backwards) and ``carry = (prod_j f_j) * c_0``; their sum over k plus carry is the
-    final cell state. Masked steps write nothing and forget nothing.
+    final cell state. Masked steps write nothing and forget nothing. For a GRU the writes
+    are ``(prod_{j after k} z_j) * (1 - z_k) * h~_k`` and they sum (with the h_0 part) to the
+    final hidden state.
     """
-    ig = np.nan_to_num((tr.input_gate * tr.cell_candidate).astype(np.float64), nan=0.0)
+    if isinstance(tr, GRUTrace):
+        new = (1.0 - tr.update_gate.astype(np.float64)) * tr.candidate
+        state = tr.hidden_state
+    else:
+        new, state = tr.input_gate * tr.cell_candidate, tr.cell_state
+    ig = np.nan_to_num(new.astype(np.float64), nan=0.0)
     if tr.go_backwards:  # processing order runs from the end
         ig = ig[:, ::-1]
     writes = forget_after(tr) * ig
-    c_last = tr.cell_state[:, -1 if not tr.go_backwards else 0].astype(np.float64)
+    c_last = state[:, -1 if not tr.go_backwards else 0].astype(np.float64)
     carry = c_last - writes.sum(axis=1)  # = (prod f) c_0, up to rounding
     if tr.go_backwards:
         writes = writes[:, ::-1]
@@ -147,16 +156,21 @@ def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  #
 def _cell_decomposition(model, x, layer, output_index, progress=False):  # noqa: ANN001, ANN202
     import keras
 
-    ref = find_lstm(model, layer)
+    ref = find_recurrent(model, layer)
     tr = trace(model, x, ref.path, progress=progress)
     if isinstance(tr, BidirectionalTrace):
         raise ValueError("cell_decomposition of a Bidirectional layer is not supported yet.")
     writes, carry = write_events(tr)
     h = tr.final_state[0].astype(np.float64)
-    c = writes.sum(axis=1) + carry
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(np.abs(c) > 1e-12, h / c, 0.0)  # h_T split in proportion to c_T
-    h_parts = writes * share[:, None, :]  # (batch, time, units), sums to h_T minus c_0 share
+    gru = isinstance(tr, GRUTrace)
+    if gru:  # h_T itself is the sum of the writes and the h_0 part: no proportion needed
+        h_parts = writes
+    else:
+        c = writes.sum(axis=1) + carry
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(np.abs(c) > 1e-12, h / c, 0.0)  # h_T split in proportion to c_T
+        h_parts = writes * share[:, None, :]  # (batch, time, units): h_T minus c_0's share
+    kind = "GRU" if gru else "LSTM"
     lstm = ref.layer
     layers = model.layers if isinstance(model, keras.Sequential) else []
     after = layers[layers.index(lstm) + 1 :] if lstm in layers else None
@@ -172,8 +186,8 @@ def _cell_decomposition(model, x, layer, output_index, progress=False):  # noqa:
     )
     if not linear:
         note = (
-            "the layers after the LSTM are not a linear map, so this is the split of the LSTM's "
-            "final hidden state h_T (summed over units), not of the model output"
+            f"the layers after the {kind} are not a linear map, so this is the split of the "
+            f"{kind}'s final hidden state h_T (summed over units), not of the model output"
         )
         return h_parts.sum(axis=2), note
     w = np.eye(h.shape[1])
@@ -189,6 +203,13 @@ def _cell_decomposition(model, x, layer, output_index, progress=False):  # noqa:
         "the initial state's share are not attributed to any step. It shows when c_T was "
         "written, not when the input arrived (information can travel through h first)"
     )
+    if gru:
+        note = (
+            "exact: the final hidden state split into per-step writes (1 - z_k) h~_k kept by "
+            "the later update gates, through the linear head; biases and the initial "
+            "state's share are not attributed to any step. It shows when h_T was written, "
+            "not when the input arrived"
+        )
     return h_parts @ w[:, k], note
 
 

@@ -134,3 +134,30 @@ def test_integrated_gradients_build_the_path_per_call():
         tracemalloc.stop()
     assert peak < whole_path / 3, f"numpy peak {peak / 2**20:.0f} MiB"
     assert attr.completeness_error < 0.02
+
+
+@pytest.mark.parametrize("backwards", [False, True], ids=["forwards", "go_backwards"])
+def test_gru_cell_decomposition_adds_up_to_keras_output(backwards):
+    """h_T = sum_k (prod_{j>k} z_j) (1 - z_k) h~_k from h_0 = 0: the steps' shares add up to
+    the model's output minus the head's bias, as Keras computes it."""
+    model = keras.Sequential(
+        [
+            keras.Input((8, 3)),
+            keras.layers.Masking(0.0),
+            keras.layers.GRU(5, go_backwards=backwards, reset_after=False, name="g"),
+            keras.layers.Dense(2, name="head"),
+        ]
+    )
+    rng = np.random.default_rng(5)
+    model.set_weights(
+        [0.7 * rng.normal(size=w.shape).astype("float32") for w in model.get_weights()]
+    )
+    x = rng.normal(size=(4, 8, 3)).astype("float32")
+    x[1, 5:] = 0.0  # masked: they write nothing
+    att = lw.step_attribution(model, x, "cell_decomposition", output_index=1)
+    out = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 1]
+    bias = model.get_layer("head").get_weights()[1][1]
+    np.testing.assert_allclose(np.asarray(att).sum(axis=1), out - bias, atol=1e-5)
+    np.testing.assert_array_equal(np.asarray(att)[1, 5:], 0.0)
+    assert np.abs(np.asarray(att)).min(axis=0).max() > 0  # every unmasked step has a share
+    assert att.note.startswith("exact: the final hidden state split")

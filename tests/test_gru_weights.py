@@ -114,11 +114,11 @@ def test_bidirectional_gru_layers_and_listing():
         lw.gate_weights(model, "gru")["forget"]
 
 
-def test_a_gru_only_model_says_what_works_so_far():
+def test_a_gru_only_model_works_and_a_model_without_one_says_so():
     model = keras.Sequential([keras.Input((4, 2)), keras.layers.GRU(3, name="g")])
     x = np.zeros((1, 4, 2), "float32")
     assert isinstance(lw.trace(model, x), lw.GRUTrace)
-    with pytest.raises(ValueError, match=r"no LSTM layer \(GRU layers \['g'\] are read by gate_w"):
-        lw.step_attribution(model, x, method="cell_decomposition")
+    att = lw.step_attribution(model, x, method="cell_decomposition", output_index=2)
+    assert att.shape == (1, 4) and "final hidden state" in att.note
     with pytest.raises(ValueError, match="has no LSTM or GRU layer; its layers are: d"):
         lw.gate_weights(keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="d")]), "d")
