@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from ._activations import in_place
+from ._activations import SIGMOID, TANH, in_place
 from ._feed import layer_feed
 from ._model import LayerRef
 from ._progress import progress_bar
@@ -93,47 +93,88 @@ def run_gru(
     b_in = None if bias is None else (bias if bias.ndim == 1 else bias[0])
     b_rec = None if bias is None or bias.ndim == 1 else bias[1]
     act, rec = in_place(cell.activation), in_place(cell.recurrent_activation)
+    # Keras's defaults: sigmoid(v) = 0.5 tanh(v / 2) + 0.5 with z and r's columns of every
+    # weight halved up front (exact: halving commutes with rounding), so one tanh pass and
+    # one multiply-add give z and r, the same numbers as the sigmoid twin.
+    fused = rec is SIGMOID and act is TANH
+    if fused:
+        kernel, rk = kernel.copy(), rk.copy()
+        kernel[:, : 2 * n] *= 0.5
+        rk[:, : 2 * n] *= 0.5
+        b_in = None if b_in is None else np.concatenate([b_in[: 2 * n] * 0.5, b_in[2 * n :]])
+        b_rec = None if b_rec is None else np.concatenate([b_rec[: 2 * n] * 0.5, b_rec[2 * n :]])
     batch, steps, _ = inputs.shape
     cols = slice(None) if keep is None else keep
     kept = n if keep is None else len(keep)
-    out = [np.full((steps, batch, kept), np.nan, store) for _ in range(4)]
-    # the input projections of every step at once, time-major: one large product
-    xp_all = np.ascontiguousarray(inputs.transpose(1, 0, 2)) @ kernel
-    if b_in is not None:
-        xp_all += b_in
+    out = [np.empty((steps, batch, kept), store) for _ in range(4)]
     u_zr = rk if cell.reset_after else np.ascontiguousarray(rk[:, : 2 * n])
     u_h = np.ascontiguousarray(rk[:, 2 * n :])
     final = np.array(h0, np.float32, copy=True)
     order = range(steps - 1, -1, -1) if rnn.go_backwards else range(steps)
 
+    # no mask, every unit, float32: each step writes z, r, h~ and h straight into the output
+    direct = mask is None and keep is None and store == np.float32
+
+    def gate(dst: np.ndarray) -> None:
+        if fused:
+            np.tanh(dst, out=dst)
+            dst *= 0.5
+            dst += 0.5
+        else:
+            rec(dst)
+
     def rows_job(rows: slice) -> None:
-        """All steps of a block of batch rows (rows are independent)."""
+        """All steps of a block of batch rows (rows are independent), in reused buffers."""
         h = final[rows].copy()
+        nb = h.shape[0]
+        up = np.empty((nb, u_zr.shape[1]), np.float32)
+        xp = np.empty((nb, 3 * n), np.float32)
+        scratch = [np.empty((nb, n), np.float32) for _ in range(4)]  # z, r, h~, h'
+        tmp = np.empty((nb, n), np.float32)
+        x_rows = inputs[rows]
+        # full-size operands: a broadcast one makes numpy take a slower loop
+        b_xp = None if b_in is None else np.tile(b_in, (nb, 1))
+        b_up = None if b_rec is None else np.tile(b_rec, (nb, 1))
         for t in order:
-            xp = xp_all[t, rows]
-            up = h @ u_zr  # (rows, 3n) with reset_after, else (rows, 2n)
-            if b_rec is not None:
-                up += b_rec
-            zr = rec(np.add(xp[:, : 2 * n], up[:, : 2 * n]))
-            z, r = zr[:, :n], zr[:, n:]
+            z, r, hh, new = [o[t, rows] for o in out] if direct else scratch
+            np.matmul(x_rows[:, t], kernel, out=xp)  # the step's input projection
+            if b_xp is not None:
+                xp += b_xp
+            np.matmul(h, u_zr, out=up)  # (rows, 3n) with reset_after, else (rows, 2n)
+            if b_up is not None:
+                up += b_up
+            np.add(xp[:, :n], up[:, :n], out=z)
+            np.add(xp[:, n : 2 * n], up[:, n : 2 * n], out=r)
+            gate(z)
+            gate(r)
             if cell.reset_after:
-                hh = np.multiply(r, up[:, 2 * n :])
+                np.multiply(r, up[:, 2 * n :], out=hh)
             else:
-                hh = np.multiply(r, h) @ u_h
+                np.multiply(r, h, out=tmp)
+                np.matmul(tmp, u_h, out=hh)
             hh += xp[:, 2 * n :]
-            hh = act(hh)
-            new = np.multiply(z, h) + ((1 - z) * hh)  # h' = z * h + (1 - z) * h~, as Keras
-            if mask is None:
-                h = new
-                done: slice | np.ndarray = slice(None)
+            act(hh)
+            # h' = z * h + (1 - z) * h~, in Keras's order of operations
+            np.multiply(z, h, out=new)
+            np.subtract(1.0, z, out=tmp)
+            tmp *= hh
+            new += tmp
+            if direct:
+                h = new  # a view of the output: the next step reads it there
+            elif mask is None:
+                h[...] = new
+                for arr, val in zip(out, (z, r, hh, h), strict=True):
+                    arr[t, rows] = val[:, cols]
             else:
-                done = mask[rows, t]
-                h = np.where(done[:, None], new, h)
-            for arr, val in zip(out[:3], (z, r, hh), strict=True):
-                arr[t, rows][done] = val[done][:, cols]
-            out[3][t, rows] = h[:, cols]
+                m = mask[rows, t]
+                h[m] = new[m]
+                for arr, val in zip(out[:3], (z, r, hh), strict=True):
+                    kept_val = val[:, cols]
+                    kept_val[~m] = np.nan
+                    arr[t, rows] = kept_val
+                out[3][t, rows] = h[:, cols]
             if tick is not None:
-                tick(h.shape[0])
+                tick(nb)
         final[rows] = h
 
     workers = 1 if batch * n < 4096 else min(batch, os.cpu_count() or 1)  # threads pay off
