@@ -158,12 +158,14 @@ def layer_from_tf_keras(old: Any) -> keras.layers.Layer:
     if not values:
         raise ValueError(f"tf.keras layer {old.name!r} is not built yet: it has no weights.")
     features = int(values[0].shape[0])
+    states = _rnn_states(old)
+    batch = int(states[0].shape[0]) if states else None  # a stateful layer's batch size
     layer = {"class_name": type(old).__name__, "config": old.get_config()}
-    inp = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, None, features]}}
+    inp = {"class_name": "InputLayer", "config": {"batch_input_shape": [batch, None, features]}}
     config = {"class_name": "Sequential", "config": {"name": "t", "layers": [inp, layer]}}
     new = build(keras3_config(config, [])).layers[-1]
     new.set_weights(values)
-    for a, b in zip(_rnn_states(old), _rnn_states(new), strict=False):
+    for a, b in zip(states, _rnn_states(new), strict=True):
         b.assign(np.asarray(a.numpy()))
     return new
 
@@ -174,6 +176,8 @@ def _leaf_pairs(old: Any, new: keras.Model) -> list[tuple[Any, keras.layers.Laye
     by_name = {layer.name: layer for layer in new.layers}
     for layer in old.layers:
         twin = by_name.get(layer.name)
+        if twin is None and layer.weights:
+            raise ValueError(f"the Keras 3 rebuild has no layer {layer.name!r} to copy into.")
         if twin is None:
             continue  # e.g. an InputLayer that one side lists and the other does not
         if hasattr(layer, "layers") and isinstance(twin, keras.Model):
@@ -195,9 +199,19 @@ def _rnn_states(layer: Any) -> list[Any]:
     return out
 
 
+def _all_layers(model: Any) -> list[Any]:
+    """A model's layers, nested models' layers included."""
+    out = []
+    for layer in model.layers:
+        out.append(layer)
+        if hasattr(layer, "layers"):
+            out.extend(_all_layers(layer))
+    return out
+
+
 def old_variables(model: Any) -> list[Any]:
     """Every weight and stateful state of a tf.keras model: what its numbers depend on."""
-    return [*model.weights, *(v for layer in model.layers for v in _rnn_states(layer))]
+    return [*model.weights, *(v for layer in _all_layers(model) for v in _rnn_states(layer))]
 
 
 def copy_values(old: Any, new: keras.Model) -> None:
@@ -206,8 +220,7 @@ def copy_values(old: Any, new: keras.Model) -> None:
         values = src.get_weights()
         if values:
             dst.set_weights(values)
-        src_states, dst_states = _rnn_states(src), _rnn_states(dst)
-        for a, b in zip(src_states, dst_states, strict=False):
+        for a, b in zip(_rnn_states(src), _rnn_states(dst), strict=True):
             b.assign(np.asarray(a.numpy()))
 
 

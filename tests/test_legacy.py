@@ -331,3 +331,24 @@ def test_load_model_needs_neither_tf_keras_nor_tensorflow(tmp_path):
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), old.predict(x, verbose=0), atol=1e-6)
     want = k2.Model(old.inputs, old.get_layer("lstm").output).predict(x, verbose=0)
     np.testing.assert_allclose(np.load(tmp_path / "h.npy"), want, atol=ATOL)
+
+
+def test_a_stateful_tf_keras_layer_alone_and_nested_states_are_read():
+    inner = k2.Sequential(
+        [k2.Input(batch_shape=(2, 5, 3)), k2.layers.GRU(3, stateful=True, name="deep")],
+        name="inner",
+    )
+    inp = k2.Input(batch_shape=(2, 5, 3))
+    old = k2.Model(inp, k2.layers.Dense(1)(inner(inp)))
+    randomize(old)
+    x = rand(2, 5, 3, seed=11)
+    old(rand(2, 5, 3, seed=12))  # the nested GRU's state moves
+    first = lw.trace(old, x, "inner/deep").final_state[0]
+    old(rand(2, 5, 3, seed=13))  # moves again: the twin must read it again
+    again = lw.trace(old, x, "inner/deep").final_state[0]
+    want = k2.Model(inp, inner(inp)).predict_on_batch(x)  # advances the state: last
+    np.testing.assert_allclose(again, want, atol=ATOL)
+    assert np.abs(again - first).max() > 1e-4
+    layer = old.get_layer("inner").get_layer("deep")
+    gw = lw.gate_weights(layer)  # the stateful layer alone (its batch size is kept)
+    np.testing.assert_array_equal(gw["update"].kernel, layer.get_weights()[0][:, :3])
