@@ -11,7 +11,9 @@ What the rewrite changes, and why:
   :func:`lstm_widget.legacy_hard_sigmoid`, Keras 2's clip(0.2 x + 0.5, 0, 1). Keras 3 would
   read the name as its own clip(x / 6 + 0.5, 0, 1) and change the numbers.
 - ``time_major=False`` is dropped (Keras 3 has no such argument and is batch-major);
-  ``time_major=True`` is refused: its input is (time, batch, features).
+  ``time_major=True`` is refused: its input is (time, batch, features). Other arguments
+  of a recurrent layer that Keras 3 does not take are dropped with a note; a GRU config
+  without ``reset_after`` (Keras <= 2.1, which had only that convention) gets ``False``.
 - A Sequential model nested in a functional one is referred to by Keras 2 with one node
   more than Keras 3 counts (Keras 2's Sequential is a functional model with a built-in
   node): the references are shifted.
@@ -23,6 +25,7 @@ both and are kept as they are.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import weakref
 from typing import Any
@@ -34,6 +37,10 @@ _TF_KERAS_MODULES = ("tf_keras", "tensorflow.python.keras", "keras.api._v2")
 _HARD_SIGMOID = "hard_sigmoid"
 _NESTED_MODELS = {"Sequential"}
 _KERAS3_MODULES = {"Functional": "keras.src.models.functional"}
+_RECURRENT = {
+    name: getattr(keras.layers, name)
+    for name in ("LSTM", "GRU", "SimpleRNN", "LSTMCell", "GRUCell", "SimpleRNNCell")
+}
 
 
 def is_tf_keras(obj: object) -> bool:
@@ -88,6 +95,7 @@ def _rewrite(node: object, notes: list[str], legacy: bool) -> None:
                     "(batch, time, features)."
                 )
             notes.append(f"{name!r}: dropped time_major=False (Keras 3 is always batch-major)")
+        _recurrent_arguments(node["class_name"], cfg, name, notes)
         for key in ("activation", "recurrent_activation"):
             if legacy and cfg.get(key) == _HARD_SIGMOID:
                 cfg[key] = _legacy_hard_sigmoid_config()
@@ -98,6 +106,31 @@ def _rewrite(node: object, notes: list[str], legacy: bool) -> None:
         _shift_nested_nodes(cfg)
     for value in node.values():
         _rewrite(value, notes, legacy)
+
+
+def _recurrent_arguments(kind: str, cfg: dict[str, Any], name: str, notes: list[str]) -> None:
+    """Arguments of a Keras 2 recurrent layer that Keras 3 lacks or defaults otherwise."""
+    cls = _RECURRENT.get(kind)
+    if cls is None:
+        return
+    if kind in ("GRU", "GRUCell") and "reset_after" not in cfg:
+        cfg["reset_after"] = False  # Keras <= 2.1 had only this convention; Keras 3's is True
+        notes.append(f"{name!r}: reset_after=False, the only GRU of Keras <= 2.1")
+    accepted = _accepted(cls)
+    for key in sorted(set(cfg) - accepted):
+        notes.append(f"{name!r}: dropped {key}={cfg.pop(key)!r} (not a Keras 3 argument)")
+
+
+def _accepted(cls: type) -> set[str]:
+    """Keyword arguments a Keras 3 layer class takes (its own, its bases', Layer's)."""
+    names = {"input_shape", "input_dim", "batch_input_shape", "batch_size", "implementation"}
+    named = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            params = inspect.signature(init).parameters.values()
+            names |= {p.name for p in params if p.kind in named}
+    return names - {"self"}
 
 
 def _legacy_hard_sigmoid_config() -> dict[str, Any]:

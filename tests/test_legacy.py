@@ -352,3 +352,24 @@ def test_a_stateful_tf_keras_layer_alone_and_nested_states_are_read():
     layer = old.get_layer("inner").get_layer("deep")
     gw = lw.gate_weights(layer)  # the stateful layer alone (its batch size is kept)
     np.testing.assert_array_equal(gw["update"].kernel, layer.get_weights()[0][:, :3])
+
+
+def test_unknown_legacy_arguments_are_dropped_with_a_note(tmp_path):
+    inp = k2.Input((6, 2))
+    gru = k2.layers.GRU(3, reset_after=False, return_sequences=True, name="old_gru")(inp)
+    old = k2.Model(inp, k2.layers.LSTM(2, name="lstm")(gru))
+    randomize(old)
+    path = tmp_path / "keras21.h5"
+    old.save(path)
+    with h5py.File(path, "r+") as f:  # as an older Keras wrote it
+        config = json.loads(f.attrs["model_config"])
+        layers = {lyr["config"]["name"]: lyr["config"] for lyr in config["config"]["layers"]}
+        del layers["old_gru"]["reset_after"]  # Keras <= 2.1: no such argument, always False
+        layers["lstm"]["consume_less"] = "gpu"  # an argument Keras 3 never had
+        f.attrs["model_config"] = json.dumps(config)
+    model, said = caught(lw.load_model, path)
+    x = rand(3, 6, 2, seed=14)
+    np.testing.assert_allclose(model.predict(x, verbose=0), old.predict(x, verbose=0), atol=1e-6)
+    (note,) = [s for s in said if "rewrote" in s]
+    assert "'old_gru': reset_after=False, the only GRU of Keras <= 2.1" in note
+    assert "'lstm': dropped consume_less='gpu' (not a Keras 3 argument)" in note
