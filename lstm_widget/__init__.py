@@ -11,7 +11,15 @@ from ._gru_trace import GRU_TRACE_ARRAYS, GRUTrace
 from ._gru_weights import GRU_GATES, BidirectionalGRUGateWeights, GRUGate, GRUGateWeights
 from ._load import load_model
 from ._model import lstm_layers, recurrent_layers
-from ._plot import plot_attribution, plot_trace
+from ._patterns import (
+    Correlation,
+    Matches,
+    Saturation,
+    gate_saturation,
+    match_pattern,
+    unit_correlation,
+)
+from ._plot import plot_attribution, plot_gate_saturation, plot_trace
 from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
 from ._weights import GATES, BidirectionalGateWeights, Gate, GateWeights, gate_weights
 from ._whatif import WhatIf, edited_model, what_if
@@ -37,6 +45,13 @@ __all__ = [
     "Trace",
     "WhatIf",
     "gate_weights",
+    "gate_saturation",
+    "match_pattern",
+    "unit_correlation",
+    "plot_gate_saturation",
+    "Correlation",
+    "Matches",
+    "Saturation",
     "legacy_hard_sigmoid",
     "load_model",
     "lstm_layers",

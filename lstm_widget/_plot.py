@@ -165,3 +165,32 @@ def plot_attribution(attr: np.ndarray, sample: int | None = None, title: str = "
     method = getattr(attr, "method", "")
     ax.set_title(title or f"{method.replace('_', ' ')} ({label})")
     return fig
+
+
+def plot_gate_saturation(sat: object) -> Figure:
+    """Karpathy et al.'s saturation plot: per unit, left- vs right-saturated fraction per gate.
+
+    Parameters
+    ----------
+    sat : Saturation
+        From :func:`lstm_widget.gate_saturation`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per gate, one point per unit; a point near the top right corner is a gate
+        that is almost always saturated, at (0, 0) one that never is.
+    """
+    gates = getattr(sat, "gates", None)
+    if gates is None:
+        raise TypeError(f"expected a Saturation from gate_saturation, got {type(sat).__name__}.")
+    fig = Figure(figsize=(3.2 * len(gates), 3.3), layout="constrained")
+    axes = fig.subplots(1, len(gates), squeeze=False)[0]
+    for ax, name, lo, hi in zip(axes, gates, sat.left, sat.right, strict=True):
+        ax.plot([0, 1], [1, 0], color="0.8", linewidth=0.8)  # lo + hi <= 1
+        ax.scatter(lo, hi, s=12, alpha=0.7)
+        ax.set(xlim=(0, 1), ylim=(0, 1), title=f"{name} gate", xlabel="fraction < 0.1")
+        ax.set_aspect("equal")
+    axes[0].set_ylabel("fraction > 0.9")
+    fig.suptitle(f"gate saturation of {sat.layer!r} over {sat.steps} steps")
+    return fig

@@ -1,0 +1,101 @@
+"""Dataset-scale passes: traces of x one block of samples at a time, in bounded memory.
+
+``x`` may be an array (anything ``model.predict`` takes for one input), a generator or
+iterator of such batches, or a ``tf.data.Dataset``; elements that are ``(x, y)`` or
+``(x, y, weights)`` tuples give their ``x``. Each block is traced on its own and dropped
+before the next, so memory is one block's trace, whatever the size of x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from ._model import find_recurrent, require_model
+from ._trace import BidirectionalTrace, trace
+
+BLOCK_BYTES = 256 * 2**20
+"""Bytes of one block's trace (all recorded arrays); the block size follows from it."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a pass: its first sample's index in x, its arrays, its mask.
+
+    Attributes
+    ----------
+    offset : int
+        Index of the block's first sample in the whole of x.
+    values : dict of str to numpy.ndarray
+        (samples, time, units) float32 per array asked for; a Bidirectional layer's
+        directions side by side (forward units first), as Keras concatenates them.
+    mask : numpy.ndarray
+        (samples, time) bool, True where the layer ran (no mask: all True).
+    """
+
+    offset: int
+    values: dict[str, np.ndarray]
+    mask: np.ndarray
+
+
+def _is_stream(x: object) -> bool:
+    """Whether ``x`` yields batches (a generator, iterator or tf.data.Dataset)."""
+    if hasattr(x, "as_numpy_iterator"):
+        return True
+    if isinstance(x, np.ndarray | list | tuple | dict) or hasattr(x, "shape"):
+        return False
+    return hasattr(x, "__iter__") or hasattr(x, "__next__")
+
+
+def _batches(x: object) -> Iterator[object]:
+    source = x.as_numpy_iterator() if hasattr(x, "as_numpy_iterator") else x
+    for item in source:  # type: ignore[attr-defined]
+        yield item[0] if isinstance(item, tuple) else item
+
+
+def _rows_per_block(model: keras.Model, layer: str | None, steps: int) -> int:
+    """Samples per block: a trace records six (LSTM) or four (GRU) arrays; count six."""
+    ref = find_recurrent(model, layer)
+    rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
+    per_row = 6 * steps * int(rnn.cell.units) * 4 * (2 if ref.bidirectional else 1)
+    return max(1, BLOCK_BYTES // max(1, per_row))
+
+
+def blocks(
+    model: keras.Model, x: object, layer: str | None, names: tuple[str, ...]
+) -> Iterator[Block]:
+    """Trace ``x`` block by block and yield the arrays ``names`` of each block.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`lstm_widget.trace` for a bad model, layer, input; ValueError for an
+        empty x.
+    """
+    model = require_model(model)
+    offset = 0
+    if _is_stream(x):
+        chunks: Iterator[object] = _batches(x)
+    else:
+        arr = x if isinstance(x, np.ndarray) else np.asarray(x)
+        if arr.ndim < 2:
+            raise ValueError(f"x must be (batch, time, ...), got shape {arr.shape}.")
+        rows = _rows_per_block(model, layer, int(arr.shape[1]))
+        chunks = (arr[k : k + rows] for k in range(0, len(arr), rows))
+    for chunk in chunks:
+        tr = trace(model, chunk, layer)
+        parts = [tr.forward, tr.backward] if isinstance(tr, BidirectionalTrace) else [tr]
+        values = {
+            name: np.concatenate([p.array(name) for p in parts], axis=2).astype(np.float32)
+            for name in names
+        }
+        mask = parts[0].mask
+        if mask is None:
+            mask = np.ones(parts[0].shape[:2], bool)
+        yield Block(offset, values, mask)
+        offset += int(mask.shape[0])
+    if offset == 0:
+        raise ValueError("x holds no samples.")
