@@ -171,6 +171,10 @@ def _scan(
     return hits
 
 
+_ROWS = 2**16
+"""Steps per float64 slice of the correlation sums (bounded temporaries)."""
+
+
 @dataclass(frozen=True)
 class Correlation:
     """Result of :func:`unit_correlation`.
@@ -226,7 +230,7 @@ def unit_correlation(
     sums: dict[str, np.ndarray | float] = {}
     seen = 0
     for block in blocks(require_model(model), x, layer, (array,)):
-        vals = block.values[array].astype(np.float64)
+        vals = block.values[array]
         b, t, _ = vals.shape
         if block.offset + b > ann.shape[0] or t != ann.shape[1]:
             raise ValueError(
@@ -235,16 +239,21 @@ def unit_correlation(
             )
         a = ann[block.offset : block.offset + b]
         keep = block.mask & np.isfinite(a)
-        av, hv = a[keep], vals[keep]  # (n,), (n, units)
-        for key, value in (
-            ("n", float(av.size)),
-            ("a", av.sum()),
-            ("aa", (av * av).sum()),
-            ("h", hv.sum(axis=0)),
-            ("hh", (hv * hv).sum(axis=0)),
-            ("ah", av @ hv),
-        ):
-            sums[key] = sums.get(key, 0.0) + value
+        if keep.all():  # views, no copies
+            av, hv = a.reshape(-1), vals.reshape(-1, vals.shape[2])
+        else:
+            av, hv = a[keep], vals[keep]  # (n,), (n, units)
+        for k in range(0, av.size, _ROWS):  # float64 sums over bounded slices
+            a64, h64 = av[k : k + _ROWS], hv[k : k + _ROWS].astype(np.float64)
+            for key, value in (
+                ("n", float(a64.size)),
+                ("a", a64.sum()),
+                ("aa", a64 @ a64),
+                ("h", h64.sum(axis=0)),
+                ("hh", np.einsum("ij,ij->j", h64, h64)),
+                ("ah", a64 @ h64),
+            ):
+                sums[key] = sums.get(key, 0.0) + value
         seen = block.offset + b
     if seen != ann.shape[0]:
         raise ValueError(f"annotation has {ann.shape[0]} samples but x has {seen}.")

@@ -89,7 +89,9 @@ def blocks(
         tr = trace(model, chunk, layer)
         parts = [tr.forward, tr.backward] if isinstance(tr, BidirectionalTrace) else [tr]
         values = {
-            name: np.concatenate([p.array(name) for p in parts], axis=2).astype(np.float32)
+            name: parts[0].array(name)  # no copy for one direction
+            if len(parts) == 1
+            else np.concatenate([p.array(name) for p in parts], axis=2)
             for name in names
         }
         mask = parts[0].mask
