@@ -78,6 +78,9 @@ class ExplorerTraits(anywidget.AnyWidget):
     """Step labels of the shown sample (see ``step_labels=``); empty: step numbers."""
     label_kind = t.Unicode("").tag(sync=True)
     """What the labels are: "dates", "numbers", "text" (tokens: one per step when zoomed in)."""
+    pattern = t.Dict().tag(sync=True)
+    """The last "find similar" result: ``{"units", "hits": [[sample, start, stop, score]],
+    "note", "query": [sample, start, stop], "threshold"}`` (see :meth:`find_similar`)."""
     selected_units = t.List(t.Int()).tag(sync=True)
     """Units whose lines are plotted over time (click a unit's row label; Shift adds)."""
 

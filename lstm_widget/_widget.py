@@ -26,6 +26,7 @@ from ._explorer_parts import (
     VIEWS,
     WINDOW_ORDER,
     Difference,
+    find_similar,
     first_values,
     initial_layer,
     input_names,
@@ -363,7 +364,39 @@ class LSTMExplorer(ExplorerTraits):
             tr = self._shown(int(sample))
         return window_reply(tr, self.layer, int(sample), int(start), int(stop))
 
+    def find_similar(
+        self, start: int, stop: int, units: object = None, threshold: float = 0.3
+    ) -> dict[str, Any]:
+        """Find where else in x the units are on as in steps [start, stop) of the shown sample.
+
+        :func:`lstm_widget.match_pattern` over all of x, on the shown layer and array;
+        ``units`` default to the selected units, else the query's own. The widget lists the
+        hits (:attr:`pattern`, also returned); clicking one shows it.
+        """
+        chosen = list(units) if units is not None else (list(self.selected_units) or None)
+        if len(self._session.arrays) != 1:
+            raise ValueError("find similar takes models with one input.")
+        with self._working():
+            self._check_model()
+            self._notify(f"find similar: a pass over all {self.n_samples} samples")
+            query = (self.sample, int(start), int(stop))
+            found = find_similar(
+                self._model, self.x, self._path(), query, self.view, chosen, float(threshold)
+            )
+        self.pattern = found
+        return found
+
     def _on_message(self, _widget: object, content: dict[str, Any], _buffers: list) -> None:
+        if isinstance(content, dict) and content.get("type") == "find":
+            try:
+                if content.get("sample") != self.sample:
+                    raise ValueError("the sample changed: search again.")
+                self.find_similar(
+                    content["start"], content["stop"], content.get("units"), content["threshold"]
+                )
+            except (KeyError, TypeError, ValueError) as err:
+                self.pattern = {"note": f"find similar: {err}"}
+            return
         if not isinstance(content, dict) or content.get("type") != "window":
             return
         msg_id = content.get("id")

@@ -207,3 +207,23 @@ def test_a_gru_layer_in_the_explorer():
     w.layer = "g"  # h is a GRU array too: kept
     assert (w.view, w.views) == ("h", ["z", "r", "hh", "h"])
     assert "reset gate r" in title
+
+
+def test_find_similar_lists_match_pattern_hits():
+    from test_patterns import planted_x, tracker
+
+    model, x = tracker(), planted_x()
+    w = lw.LSTMExplorer(model, x, sample=3, view="h")
+    w.selected_units = [0]
+    found = w.find_similar(5, 10)
+    want = lw.match_pattern(model, x, 3, 5, 10, units=[0])
+    assert found["hits"] == [list(h) for h in want.hits] and w.pattern == found
+    assert found["hits"][0][:3] == [12, 30, 35] and found["units"] == [0]
+    w.pattern = {}
+    w._on_message(None, {"type": "find", "sample": 3, "start": 5, "stop": 10, "threshold": 0.3}, [])
+    assert w.pattern["hits"] == found["hits"]  # from the front end: the selected units
+    w._on_message(None, {"type": "find", "sample": 4, "start": 5, "stop": 10, "threshold": 0.3}, [])
+    assert w.pattern == {"note": "find similar: the sample changed: search again."}
+    w.selected_units = []
+    w._on_message(None, {"type": "find", "sample": 3, "start": 0, "stop": 0, "threshold": 0.3}, [])
+    assert "non-empty, 0 <= start < stop" in w.pattern["note"]

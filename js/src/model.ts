@@ -2,6 +2,7 @@
 
 import type { WireArray } from "./codec";
 import type { Edits } from "./editor";
+import type { Pattern } from "./similar";
 
 /** Traits mirrored from `lstm_widget.LSTMExplorer`. */
 export interface ExplorerModel {
@@ -42,6 +43,7 @@ export interface ExplorerModel {
   attribution: { data?: WireArray; note?: string };
   busy: string;
   model_note: string;
+  pattern: Pattern; // the last "find similar" result
 }
 
 /** The part of anywidget's model API used here. */

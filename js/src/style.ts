@@ -85,6 +85,13 @@ export const CSS = `
 .lstmw-lines-head { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin-bottom: 2px; }
 .lstmw-lines-keys { display: inline-flex; gap: 8px; font-family: var(--jp-code-font-family, monospace); }
 .lstmw-lines-note { color: var(--jp-ui-font-color2, #666); }
+.lstmw-similar { margin-top: 4px; }
+.lstmw-similar[hidden] { display: none; }
+.lstmw-similar-head { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; }
+.lstmw-threshold { width: 5em; }
+.lstmw-similar-note { color: var(--jp-ui-font-color2, #666); }
+.lstmw-hits { max-height: 9em; overflow-y: auto; display: flex; flex-direction: column; align-items: flex-start; }
+.lstmw-hit { border: none; background: none; padding: 1px 4px; cursor: pointer; color: var(--jp-content-link-color, #1976d2); font: inherit; }
 .lstmw-editor { margin: 4px 0 6px; }
 .lstmw-editor summary { cursor: pointer; color: var(--jp-ui-font-color2, #666); }
 .lstmw-gates {

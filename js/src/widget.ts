@@ -15,6 +15,7 @@ import { binOfStep, stepAfterKey } from "./layout";
 import { follow, inputColumns, type Range, rangeColumns, stepAt, xAt } from "./range";
 import { mountZoom } from "./zoom";
 import { mountLines, toggleUnit } from "./lines";
+import { mountSimilar } from "./similar";
 import { drawPanels, GUTTER, hitPanel, ROW_HEIGHT } from "./panels";
 import { labelOf } from "./arrays";
 import { mountBusy } from "./busy";
@@ -48,6 +49,25 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   };
   /** The shown layer's arrays in window order (an LSTM's or a GRU's). */
   const views = (): readonly string[] => model.get("views");
+  // the view's state: declared before the parts below, which read it as soon as they mount
+  let ov: NDArray | null = null;
+  let ovInput: NDArray | null = null;
+  let shown: number[] = [];
+  let step = 0;
+  let range: Range = { start: 0, stop: 0 }; // the steps shown across the timeline
+  let width = 600;
+  let inputH = 0;
+  let unitsH = 0;
+  let playing = 0;
+  let syncTimer = 0;
+  const windows = new Windows(
+    new Requester(model),
+    () => ({ layer: model.get("layer"), sample: model.get("sample"), steps: steps(), step, range }),
+    () => onWindow(),
+    (message) => {
+      error.textContent = message;
+    },
+  );
   const busy = mountBusy(parts.busySlot);
   const legend = mountLegend(parts.legendSlot);
   const lines = mountLines(parts.linesSlot, tooltip, (t, ev) => placeTip(tooltip, root, t, ev), {
@@ -61,24 +81,17 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     color: () => textColor(),
     views,
   });
-  const windows = new Windows(
-    new Requester(model),
-    () => ({ layer: model.get("layer"), sample: model.get("sample"), steps: steps(), step, range }),
-    () => onWindow(),
-    (message) => {
-      error.textContent = message;
-    },
-  );
-  let ov: NDArray | null = null;
-  let ovInput: NDArray | null = null;
-  let shown: number[] = [];
-  let step = 0;
-  let range: Range = { start: 0, stop: 0 }; // the steps shown across the timeline
-  let width = 600;
-  let inputH = 0;
-  let unitsH = 0;
-  let playing = 0;
-  let syncTimer = 0;
+  const similar = mountSimilar(parts.linesSlot, {
+    selected: () => model.get("selected_units"),
+    range: () => range,
+    sample: () => model.get("sample"),
+    find: (start, stop, units, threshold) =>
+      model.send({ type: "find", sample: model.get("sample"), start, stop, units, threshold }),
+    show: showHit,
+  });
+  similar.update(model.get("pattern") ?? {}); // a search made before this view existed
+  /** A hit's range (with some context) and first step, applied once its sample is shown. */
+  let pendingHit: { range: Range; step: number } | null = null;
 
   const textColor = (): string =>
     getComputedStyle(root).getPropertyValue("--jp-ui-font-color1").trim() || "#222";
@@ -152,6 +165,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     zoomBtn.textContent = `reset zoom (steps ${range.start}–${range.stop - 1})`;
     drawOverlay();
     drawStrip();
+    similar.draw();
   }
 
   function drawStrip(): void {
@@ -275,12 +289,29 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     refresh();
   }
 
+  /** Show a "find similar" hit: its sample, zoomed to its steps with context around them. */
+  function showHit(sample: number, start: number, stop: number): void {
+    const pad = Math.max(5, stop - start);
+    const hit = { range: { start: Math.max(0, start - pad), stop: Math.min(steps(), stop + pad) }, step: start };
+    if (sample !== model.get("sample")) {
+      pendingHit = hit;
+      setTrait("sample", sample); // the new overview applies the hit
+      return;
+    }
+    showRange(hit.range);
+    setStep(hit.step, true);
+  }
+
   function onData(): void {
     windows.reset();
     syncControls();
     const n = steps();
+    const hit = pendingHit !== null && pendingHit.range.stop <= n ? pendingHit : null;
+    pendingHit = null;
+    if (hit !== null) range = hit.range; // a hit of "find similar"
     if (range.stop > n || range.stop <= range.start) range = { start: 0, stop: n }; // else keep the zoom
-    step = Math.min(model.get("step"), Math.max(0, n - 1));
+    step = Math.min(hit?.step ?? model.get("step"), Math.max(0, n - 1));
+    if (hit !== null) syncStep();
     range = follow(range, step, n);
     refresh();
     performance.mark("lstmw-overview-drawn"); // a new overview is on screen (benchmarks read it)
@@ -449,7 +480,11 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:model_note", syncControls],
     ["change:labels", onLayout],
     ["change:label_kind", onLayout],
-    ["change:selected_units", () => lines.draw()],
+    ["change:selected_units", () => {
+      lines.draw();
+      similar.draw();
+    }],
+    ["change:pattern", () => similar.update(model.get("pattern"))],
     ["change:gates", onGates],
     ["change:views", syncControls],
   ];
@@ -479,6 +514,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     windows.dispose();
     unmountZoom();
     lines.dispose();
+    similar.dispose();
     busy.dispose();
     unmountEditor();
     root.remove();

@@ -91,8 +91,8 @@ def test_selectors_and_hover(page, lab_url, lab_root):
     name = write_notebook(lab_root, "selectors.ipynb", [SETUP, REPORT])
     open_and_run(page, lab_url, name)
     page.locator(".lstmw select").nth(1).select_option("f")
-    page.locator(".lstmw input[type=number]").fill("1")
-    page.locator(".lstmw input[type=number]").press("Enter")
+    page.locator(".lstmw").get_by_role("spinbutton", name="sample").fill("1")
+    page.locator(".lstmw").get_by_role("spinbutton", name="sample").press("Enter")
     page.wait_for_function(
         "document.querySelector('.lstmw-prediction').textContent.includes('sample 1')"
     )

@@ -213,3 +213,49 @@ def test_a_gru_layer_shows_its_gates_and_sliders(page, lab_url, lab_root):
     state = python_state(page)
     assert (state["layer"], state["view"], state["edits"]) == ("l", "h", {})
     assert errors == []
+
+
+TRACKER = (
+    KERNEL_HEAD
+    + """\
+# unit k is on (h ~ +0.76) exactly while feature k is 1 (i ~ 1, f ~ 0, o ~ 1, g = tanh(10 x - 5))
+model = keras.Sequential([keras.Input((40, 3)), keras.layers.LSTM(3, name="lstm")])
+kernel = np.zeros((3, 12), "float32")
+for u in range(3):
+    kernel[u, 6 + u] = 10.0
+bias = np.repeat(np.array([10.0, -10.0, -5.0, 10.0], "float32"), 3)
+model.get_layer("lstm").set_weights([kernel, np.zeros((3, 12), "float32"), bias])
+x = np.zeros((20, 40, 3), "float32")
+for s, a, b in [(3, 5, 10), (12, 30, 35), (7, 20, 26)]:
+    x[s, a:b, 0] = 1.0
+w = LSTMExplorer(model, x, sample=3, view="h")
+w.selected_units = [0]
+w.find_similar(5, 10)  # the hits are listed in the widget
+w"""
+)
+
+
+@pytest.mark.browser
+def test_find_similar_lists_hits_and_a_click_shows_one(page, lab_url, lab_root):
+    errors = watch_errors(page)
+    report = 'print("STATE", {"sample": w.sample, "step": w.step})'
+    name = write_notebook(lab_root, "similar.ipynb", [TRACKER, report])
+    open_and_run(page, lab_url, name, steps=40)
+    hits = page.locator(".lstmw-hit")
+    hits.first.wait_for(timeout=30_000)
+    assert hits.all_inner_texts() == [
+        "sample 12, steps 30–34, score 1.00",
+        "sample 7, steps 20–25, score 1.00",
+    ]
+    hits.first.click()
+    page.locator(".lstmw-zoom").filter(has_text="reset zoom (steps 25–39)").wait_for(timeout=30_000)
+    page.wait_for_timeout(400)
+    assert python_state(page) == {"sample": 12, "step": 30}
+    find = page.locator(".lstmw-find")
+    assert find.inner_text() == "find similar: units 0 on in steps 25–39"
+    find.click()  # the visible range of sample 12: unit 0 is on in 5 of its 15 steps
+    page.locator(".lstmw-similar-note").filter(
+        has_text="no other range of at least 8 steps has all of them on"
+    ).wait_for(timeout=30_000)
+    assert hits.count() == 0
+    assert errors == []

@@ -44,7 +44,7 @@ def open_big(page, lab_url, lab_root, name, cell=BIG_BATCH):
 def test_thousand_samples_scrub_and_switch(page, lab_url, lab_root):
     errors = watch_errors(page)
     status = open_big(page, lab_url, lab_root, "big.ipynb")
-    sample = page.locator(".lstmw input[type=number]")
+    sample = page.locator(".lstmw").get_by_role("spinbutton", name="sample")
     sample.fill("999")
     sample.press("Enter")
     page.locator(".lstmw-prediction").filter(has_text="sample 999").wait_for(timeout=30_000)
