@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -172,6 +173,7 @@ def find_similar(
     view: str,
     units: list[int] | None,
     threshold: float,
+    progress: Callable[[int], object] | None = None,
 ) -> dict[str, Any]:
     """The explorer's "find similar": :func:`~lstm_widget.match_pattern` as a trait value.
 
@@ -186,7 +188,18 @@ def find_similar(
         shift = int(find_recurrent(model, path).layer.forward_layer.cell.units)
     given = None if units is None else [int(u) + shift for u in units]
     sample, start, stop = query
-    m = match_pattern(model, x, sample, start, stop, threshold, view, path, units=given)
+    m = match_pattern(
+        model,
+        x,
+        sample,
+        start,
+        stop,
+        threshold,
+        view,
+        path,
+        units=given,
+        progress=progress or False,
+    )
     return {
         "units": [int(u) - shift for u in m.units],
         "hits": [[int(s), int(a), int(b), float(c)] for s, a, b, c in m.hits],

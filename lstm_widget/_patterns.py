@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._model import find_recurrent, is_gru, require_model
-from ._stream import blocks
+from ._stream import Progress, blocks, ticker
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ def match_pattern(
     units: object = None,
     min_length: int | None = None,
     max_hits: int = 50,
+    progress: Progress = False,
 ) -> Matches:
     """Find the other places in x where the units that are on in a query range switch on.
 
@@ -98,6 +99,8 @@ def match_pattern(
         Shortest hit, in steps.
     max_hits : int
         Most hits returned.
+    progress : bool or callable
+        Show a progress bar over the samples (tqdm), or call this with each block's count.
 
     Returns
     -------
@@ -106,16 +109,16 @@ def match_pattern(
     sample, start, stop = _check_range(sample, start, stop)
     thr = float(threshold)
     need = (stop - start + 1) // 2 if min_length is None else int(min_length)
-    bits, counts, masks, query, n_units = [], [], [], None, 0
-    for block in blocks(require_model(model), x, layer, (array,)):
-        vals = block.values[array]
-        on = (vals >= thr) & block.mask[:, :, None]
-        n_units = vals.shape[2]
-        bits.append(np.packbits(on, axis=2))
-        counts.append(on.sum(axis=2, dtype=np.int32))
-        masks.append(block.mask)
-        if block.offset <= sample < block.offset + len(vals):
-            query = vals[sample - block.offset]
+    bits, counts, query, n_units = [], [], None, 0
+    with ticker(progress, x, "match_pattern") as tick:
+        for block in blocks(require_model(model), x, layer, (array,), tick):
+            vals = block.values[array]
+            on = (vals >= thr) & block.mask[:, :, None]
+            n_units = vals.shape[2]
+            bits.append(np.packbits(on, axis=2))
+            counts.append(on.sum(axis=2, dtype=np.int32))
+            if block.offset <= sample < block.offset + len(vals):
+                query = np.array(vals[sample - block.offset], copy=True)
     total = sum(len(b) for b in bits)
     if query is None:
         raise ValueError(f"sample must be in 0..{total - 1}, got {sample}.")
@@ -205,6 +208,8 @@ def unit_correlation(
     annotation: object,
     array: str = "h",
     layer: str | None = None,
+    *,
+    progress: Progress = False,
 ) -> Correlation:
     """Pearson correlation of every unit with a per-step annotation, over the dataset.
 
@@ -217,7 +222,7 @@ def unit_correlation(
     annotation : array-like
         (batch, time) numbers for the whole of x, e.g. 1 inside a string literal, else 0.
         NaN steps are left out, as are masked ones.
-    array, layer : str
+    array, layer, progress
         As for :func:`match_pattern`.
 
     Returns
@@ -229,32 +234,33 @@ def unit_correlation(
         raise ValueError(f"annotation must be (batch, time), got shape {ann.shape}.")
     sums: dict[str, np.ndarray | float] = {}
     seen = 0
-    for block in blocks(require_model(model), x, layer, (array,)):
-        vals = block.values[array]
-        b, t, _ = vals.shape
-        if block.offset + b > ann.shape[0] or t != ann.shape[1]:
-            raise ValueError(
-                f"annotation has shape {ann.shape} but x has at least {block.offset + b} "
-                f"samples of {t} steps: expected ({'...' if block.offset else b}, {t})."
-            )
-        a = ann[block.offset : block.offset + b]
-        keep = block.mask & np.isfinite(a)
-        if keep.all():  # views, no copies
-            av, hv = a.reshape(-1), vals.reshape(-1, vals.shape[2])
-        else:
-            av, hv = a[keep], vals[keep]  # (n,), (n, units)
-        for k in range(0, av.size, _ROWS):  # float64 sums over bounded slices
-            a64, h64 = av[k : k + _ROWS], hv[k : k + _ROWS].astype(np.float64)
-            for key, value in (
-                ("n", float(a64.size)),
-                ("a", a64.sum()),
-                ("aa", a64 @ a64),
-                ("h", h64.sum(axis=0)),
-                ("hh", np.einsum("ij,ij->j", h64, h64)),
-                ("ah", a64 @ h64),
-            ):
-                sums[key] = sums.get(key, 0.0) + value
-        seen = block.offset + b
+    with ticker(progress, x, "unit_correlation") as tick:
+        for block in blocks(require_model(model), x, layer, (array,), tick):
+            vals = block.values[array]
+            b, t, _ = vals.shape
+            if block.offset + b > ann.shape[0] or t != ann.shape[1]:
+                raise ValueError(
+                    f"annotation has shape {ann.shape} but x has at least {block.offset + b} "
+                    f"samples of {t} steps: expected ({'...' if block.offset else b}, {t})."
+                )
+            a = ann[block.offset : block.offset + b]
+            keep = block.mask & np.isfinite(a)
+            if keep.all():  # no boolean indexing: at most one reshaped copy
+                av, hv = a.reshape(-1), vals.reshape(-1, vals.shape[2])
+            else:
+                av, hv = a[keep], vals[keep]  # (n,), (n, units)
+            for k in range(0, av.size, _ROWS):  # float64 sums over bounded slices
+                a64, h64 = av[k : k + _ROWS], hv[k : k + _ROWS].astype(np.float64)
+                for key, value in (
+                    ("n", float(a64.size)),
+                    ("a", a64.sum()),
+                    ("aa", a64 @ a64),
+                    ("h", h64.sum(axis=0)),
+                    ("hh", np.einsum("ij,ij->j", h64, h64)),
+                    ("ah", a64 @ h64),
+                ):
+                    sums[key] = sums.get(key, 0.0) + value
+            seen = block.offset + b
     if seen != ann.shape[0]:
         raise ValueError(f"annotation has {ann.shape[0]} samples but x has {seen}.")
     n = float(sums["n"])
@@ -298,7 +304,13 @@ _LSTM_GATES = {"input": "i", "forget": "f", "output": "o"}
 _GRU_GATES = {"update": "z", "reset": "r"}
 
 
-def gate_saturation(model, x: object, layer: str | None = None) -> Saturation:  # noqa: ANN001
+def gate_saturation(
+    model,  # noqa: ANN001
+    x: object,
+    layer: str | None = None,
+    *,
+    progress: Progress = False,
+) -> Saturation:
     """How often each unit's gates are saturated (< 0.1 or > 0.9), over the dataset.
 
     Parameters
@@ -309,6 +321,8 @@ def gate_saturation(model, x: object, layer: str | None = None) -> Saturation:  
         The inputs.
     layer : str, optional
         Which LSTM or GRU; the first if omitted.
+    progress : bool or callable
+        As for :func:`match_pattern`.
 
     Returns
     -------
@@ -321,13 +335,14 @@ def gate_saturation(model, x: object, layer: str | None = None) -> Saturation:  
     short = tuple(gates.values())
     left = right = None
     steps = 0
-    for block in blocks(model, x, ref.path, short):
-        m = block.mask[:, :, None]
-        lo = np.stack([((block.values[k] < 0.1) & m).sum(axis=(0, 1)) for k in short])
-        hi = np.stack([((block.values[k] > 0.9) & m).sum(axis=(0, 1)) for k in short])
-        left = lo if left is None else left + lo
-        right = hi if right is None else right + hi
-        steps += int(block.mask.sum())
+    with ticker(progress, x, "gate_saturation") as tick:
+        for block in blocks(model, x, ref.path, short, tick):
+            m = block.mask[:, :, None]
+            lo = np.stack([((block.values[k] < 0.1) & m).sum(axis=(0, 1)) for k in short])
+            hi = np.stack([((block.values[k] > 0.9) & m).sum(axis=(0, 1)) for k in short])
+            left = lo if left is None else left + lo
+            right = hi if right is None else right + hi
+            steps += int(block.mask.sum())
     if steps == 0:
         raise ValueError("every step of x is masked: no gate values to count.")
     assert left is not None and right is not None

@@ -8,13 +8,15 @@ before the next, so memory is one block's trace, whatever the size of x.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 
 from ._model import find_recurrent, require_model
+from ._progress import Tick, progress_bar
 from ._trace import BidirectionalTrace, trace
 
 BLOCK_BYTES = 256 * 2**20
@@ -64,10 +66,31 @@ def _rows_per_block(model: keras.Model, layer: str | None, steps: int) -> int:
     return max(1, BLOCK_BYTES // max(1, per_row))
 
 
+Progress = bool | Callable[[int], object]
+"""``progress=``: a tqdm bar (True), none (False), or a callable told each block's samples."""
+
+
+@contextmanager
+def ticker(progress: Progress, x: object, what: str) -> Iterator[Tick | None]:
+    """The per-block callback for ``progress`` (a bar over x's samples, counted if known)."""
+    if callable(progress):
+        yield progress
+        return
+    total = None if _is_stream(x) else len(x)  # type: ignore[arg-type]
+    with progress_bar(bool(progress), total, what, "sample") as tick:  # type: ignore[arg-type]
+        yield tick
+
+
 def blocks(
-    model: keras.Model, x: object, layer: str | None, names: tuple[str, ...]
+    model: keras.Model,
+    x: object,
+    layer: str | None,
+    names: tuple[str, ...],
+    tick: Tick | None = None,
 ) -> Iterator[Block]:
     """Trace ``x`` block by block and yield the arrays ``names`` of each block.
+
+    ``tick`` is called with each block's number of samples once it is traced.
 
     Raises
     ------
@@ -97,6 +120,8 @@ def blocks(
         mask = parts[0].mask
         if mask is None:
             mask = np.ones(parts[0].shape[:2], bool)
+        if tick is not None:
+            tick(int(mask.shape[0]))
         yield Block(offset, values, mask)
         offset += int(mask.shape[0])
     if offset == 0:

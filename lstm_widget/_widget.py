@@ -378,10 +378,16 @@ class LSTMExplorer(ExplorerTraits):
             raise ValueError("find similar takes models with one input.")
         with self._working():
             self._check_model()
-            self._notify(f"find similar: a pass over all {self.n_samples} samples")
+            done = [0]
+
+            def tick(n: int) -> None:  # the busy note says how far the pass over x is
+                done[0] += n
+                self._notify(f"find similar: {done[0]} of {self.n_samples} samples searched")
+
+            tick(0)
             query = (self.sample, int(start), int(stop))
             found = find_similar(
-                self._model, self.x, self._path(), query, self.view, chosen, float(threshold)
+                self._model, self.x, self._path(), query, self.view, chosen, threshold, tick
             )
         self.pattern = found
         return found

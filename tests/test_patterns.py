@@ -149,3 +149,16 @@ def test_bad_queries_and_annotations_say_why():
         lw.unit_correlation(model, x, x)
     with pytest.raises(ValueError, match="annotation is constant"):
         lw.unit_correlation(model, x, np.ones((20, 40)))
+
+
+def test_progress_counts_every_sample(monkeypatch):
+    model, x = tracker(), planted_x()
+    monkeypatch.setattr(stream, "BLOCK_BYTES", 6 * 40 * 3 * 4 * 7)  # 7 samples per block
+    seen = []
+    lw.match_pattern(model, x, 3, 5, 10, progress=seen.append)
+    assert seen == [7, 7, 6]
+    seen.clear()
+    lw.gate_saturation(model, x, progress=seen.append)
+    lw.unit_correlation(model, x, x[..., 0], progress=seen.append)
+    assert seen == [7, 7, 6, 7, 7, 6]
+    lw.unit_correlation(model, x, x[..., 0], progress=True)  # a tqdm bar: no error
