@@ -33,7 +33,9 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
 
     Keras 2 ``hard_sigmoid`` activations stay Keras 2's (:func:`legacy_hard_sigmoid`), and
     arguments Keras 3 does not know but that change nothing (``time_major=False``) are
-    dropped. The file is only read; the model is not compiled.
+    dropped. A file that Keras 3 wrote (its ``keras_version``) is opened as
+    ``keras.models.load_model`` opens it: its names already mean Keras 3's functions. The
+    file is only read; the model is not compiled.
 
     Parameters
     ----------
@@ -77,6 +79,11 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
             f"{path!r} is not a Keras model file: expected an HDF5 (.h5) or zip (.keras) file, "
             f"it starts with {magic!r}."
         )
+    if _major(reader.version) >= 3:  # written by Keras 3: its names mean Keras 3's functions
+        try:
+            return keras.models.load_model(path, compile=False)
+        except Exception as err:
+            raise ValueError(f"Keras 3 cannot open {path!r}: {err}") from err
     notes: list[str] = []
     model = reader.load(keras3_config(reader.config, notes))
     if warn and notes:
@@ -103,6 +110,7 @@ class _H5:
         with h5py.File(path, "r") as f:
             raw = f.attrs.get("model_config")
             has_weights = "model_weights" in f
+            self.version = _text(f.attrs.get("keras_version", ""))
         if raw is None or not has_weights:
             raise ValueError(
                 f"{path!r} holds no model config (a weights-only file?); build the model in "
@@ -129,6 +137,8 @@ class _Zip:
             if "config.json" not in z.namelist():
                 raise ValueError(f"{path!r} is a zip file without config.json: not a .keras model.")
             self.config = json.loads(z.read("config.json"))
+            meta = json.loads(z.read("metadata.json")) if "metadata.json" in z.namelist() else {}
+            self.version = str(meta.get("keras_version", ""))
 
     def load(self, config: dict[str, Any]) -> keras.Model:
         with tempfile.TemporaryDirectory() as tmp:
@@ -141,6 +151,16 @@ class _Zip:
                 return keras.models.load_model(copy, compile=False)
             except Exception as err:
                 raise ValueError(f"Keras 3 cannot rebuild {self.path!r}: {err}") from err
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _major(version: str) -> int:
+    """The major Keras version that wrote a file; 2 when it does not say (old files)."""
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else 2
 
 
 def _build(path: str, config: dict[str, Any]) -> keras.Model:

@@ -373,3 +373,19 @@ def test_unknown_legacy_arguments_are_dropped_with_a_note(tmp_path):
     (note,) = [s for s in said if "rewrote" in s]
     assert "'old_gru': reset_after=False, the only GRU of Keras <= 2.1" in note
     assert "'lstm': dropped consume_less='gpu' (not a Keras 3 argument)" in note
+
+
+def test_files_keras_3_wrote_keep_keras_3_s_hard_sigmoid(tmp_path):
+    new = keras.Sequential(
+        [keras.Input((8, 2)), keras.layers.LSTM(4, recurrent_activation="hard_sigmoid")]
+    )
+    rng = np.random.default_rng(6)
+    new.set_weights([0.6 * rng.normal(size=w.shape).astype("float32") for w in new.get_weights()])
+    x = rand(3, 8, 2, seed=15)
+    for name in ("new.keras", "new.h5"):
+        new.save(tmp_path / name)
+        model, said = caught(lw.load_model, tmp_path / name)
+        np.testing.assert_allclose(
+            model.predict(x, verbose=0), new.predict(x, verbose=0), atol=1e-6
+        )
+        assert said == []  # nothing rewritten, nothing to warn about
