@@ -100,6 +100,7 @@ class Session:
         self._watch = ModelWatch(self.model)
         self._cache: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
+        self._clone: tuple[tuple, keras.Model] | None = None  # see _edited_clone
 
     # -- cache -----------------------------------------------------------------------------
 
@@ -117,6 +118,7 @@ class Session:
         """Drop every cached result."""
         self._cache.clear()
         self._bytes = 0
+        self._clone = None
 
     def sync(self) -> bool:
         """Drop the cache if the model's weights or states changed since it was filled.
@@ -292,9 +294,15 @@ class Session:
                 self._bytes -= self._cache.pop(old)[1]
 
     def _edited_clone(self, path: str, checked: dict, wanted: tuple) -> keras.Model:
-        """A GRU's edits: a clone of the model with the edited weights (cached)."""
-        self._newest("edited_model", wanted)
-        return self._get(("edited_model", *wanted), lambda: edited_model(self.model, checked, path))
+        """A GRU's edits: a clone of the model with the edited weights.
+
+        One is kept, for the latest edit of a layer whatever the sample (the clone does not
+        depend on it); :meth:`clear` drops it with the rest.
+        """
+        key = (path, wanted[2])  # the layer and the edits, not the sample
+        if self._clone is None or self._clone[0] != key:
+            self._clone = (key, edited_model(self.model, checked, path))
+        return self._clone[1]
 
     def _edited_batch(
         self, path: str, sample: int, plan: Plan | None, checked: dict, wanted: tuple

@@ -300,3 +300,18 @@ def test_slider_sends_the_timeline_first_and_never_an_old_edited_prediction():
     seen.clear()
     w.view = "h"  # the edited prediction is cached: no clearing, no flicker
     assert [name for name, _ in seen] == ["overview"]
+
+
+def test_gru_edits_keep_one_edited_clone_whatever_the_sample():
+    model = keras.Sequential([keras.Input((10, 3)), keras.layers.GRU(4, name="g")])
+    x = rand(6, 10, 3)
+    w = lw.LSTMExplorer(model, x, sample=0)
+    w.edits = {"update": {"bias_shift": 1.5}}
+    first = w._session._clone
+    for s in (1, 2, 3):
+        w.sample = s
+        want = lw.edited_model(model, w.edits, "g").predict_on_batch(x[[s]])[0]
+        np.testing.assert_allclose(w.edited_prediction, want, atol=ATOL)
+    assert w._session._clone is first  # the same clone served every sample
+    w.edits = {"update": {"bias_shift": -1.0}}
+    assert w._session._clone is not first  # a new edit: a new clone, the old one dropped
