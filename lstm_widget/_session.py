@@ -24,17 +24,16 @@ import numpy as np
 from ._attribution import Attribution, step_attribution
 from ._explorer_parts import Difference, layer_names
 from ._gru_trace import GRUTrace
-from ._gru_weights import GRU_GATES
 from ._model import all_layers, is_gru, recurrent_refs, require_model
 from ._steps import StepArrays
 from ._trace import BidirectionalTrace, Plan, Trace, plan_trace, run_plan, trace
 from ._watch import ModelWatch
-from ._weights import GATES
 from ._whatif import (
     check_edits,
     edited_model,
     edited_output,
     edited_trace,
+    gates_of,
     head_output,
     model_output,
 )
@@ -190,9 +189,10 @@ class Session:
         layer = {r.path: r.layer for r in recurrent_refs(self.model)}[path]
         return layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
 
-    def kind(self, layer: str) -> str:
-        """``"gru"`` or ``"lstm"``: the kind of an explorer layer name."""
-        return "gru" if is_gru(self.rnn(self.path_of(layer)[0])) else "lstm"
+    def kind(self, layer: str) -> tuple[str, tuple[str, ...]]:
+        """``"gru"`` or ``"lstm"``, and the gates edits name, of an explorer layer name."""
+        rnn = self.rnn(self.path_of(layer)[0])
+        return ("gru" if is_gru(rnn) else "lstm"), gates_of(rnn)
 
     def baseline(self, layer: str, sample: int) -> Trace | GRUTrace:
         """The trace of an explorer layer (one direction) for ``sample`` (batch one)."""
@@ -279,7 +279,7 @@ class Session:
         key, _ = self._part(sample)
         plan, base = self.base(path, sample)
         rnn = self.rnn(path)
-        checked = check_edits(edits, int(rnn.cell.units), GRU_GATES if is_gru(rnn) else GATES)
+        checked = check_edits(edits, int(rnn.cell.units), gates_of(rnn))
         if not checked:
             return None
         if isinstance(base, BidirectionalTrace):

@@ -146,7 +146,8 @@ def _plain(ref: LayerRef) -> keras.layers.RNN:
     return ref.layer
 
 
-def _gates_of(rnn: keras.layers.RNN) -> tuple[str, ...]:
+def gates_of(rnn: keras.layers.RNN) -> tuple[str, ...]:
+    """The gates ``edits`` name for this layer: an LSTM's :data:`GATES` or a GRU's."""
     return GRU_GATES if is_gru(rnn) else GATES
 
 
@@ -160,7 +161,7 @@ def edited_model(model: keras.Model, edits: object, layer: str | None = None) ->
     model = require_model(model)
     ref = find_recurrent(model, layer)
     rnn = _plain(ref)
-    gates = _gates_of(rnn)
+    gates = gates_of(rnn)
     checked = check_edits(edits, int(rnn.cell.units), gates)
     clone = keras.models.clone_model(model)
     clone.set_weights(model.get_weights())
@@ -347,7 +348,7 @@ def what_if(
     model = require_model(model)
     ref = find_recurrent(model, layer)
     rnn = _plain(ref)
-    checked = check_edits(edits, int(rnn.cell.units), _gates_of(rnn))
+    checked = check_edits(edits, int(rnn.cell.units), gates_of(rnn))
     arrays = model_inputs(model, x)
     if is_gru(rnn):
         return _gru_what_if(model, arrays, ref.path, checked, progress)

@@ -36,7 +36,6 @@ from ._explorer_parts import (
     window_reply,
 )
 from ._gru_trace import GRUTrace
-from ._gru_weights import GRU_GATES
 from ._labels import StepLabels
 from ._labels import step_labels as step_labels_of
 from ._model import find_recurrent
@@ -47,7 +46,6 @@ from ._session import DEFAULT_CACHE_BUDGET, Session
 from ._trace import SHORT_NAMES, Trace
 from ._traits import ExplorerTraits
 from ._validate import model_inputs
-from ._weights import GATES
 from ._whatif import edited_model
 
 
@@ -105,10 +103,11 @@ class LSTMExplorer(ExplorerTraits):
         self._labels: StepLabels | None = None
         first = initial_layer(layer, names)
         sample = int(kwargs.pop("sample", 0))
-        kind = self._session.kind(first)
+        kind, gates = self._session.kind(first)
         kwargs.setdefault("view", DEFAULT_VIEW[kind])
-        kinds = {"views": list(VIEWS[kind]), "gates": list(GRU_GATES if kind == "gru" else GATES)}
-        super().__init__(layers=names, layer=first, **kinds, **kwargs)
+        super().__init__(
+            layers=names, layer=first, views=list(VIEWS[kind]), gates=list(gates), **kwargs
+        )
         self.on_msg(self._on_message)
         self._load(x, sample, strict=True)  # the first paint computes that sample, only
 
@@ -269,11 +268,10 @@ class LSTMExplorer(ExplorerTraits):
 
     def _fit_kind(self) -> None:
         """Offer the shown layer's arrays and gates (an LSTM's or a GRU's)."""
-        kind = self._session.kind(self.layer)
-        views = list(VIEWS[kind])
+        kind, kind_gates = self._session.kind(self.layer)
+        views, gates = list(VIEWS[kind]), list(kind_gates)
         if views == self.views:
             return
-        gates = list(GRU_GATES if kind == "gru" else GATES)
         self._fitting = True
         try:
             with self.hold_trait_notifications():
