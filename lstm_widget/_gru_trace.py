@@ -24,7 +24,7 @@ from ._feed import layer_feed
 from ._model import LayerRef
 from ._progress import progress_bar
 from ._recurrence import _blas, _row_blocks
-from ._steps import StepArrays, start_state
+from ._steps import StepArrays, check_budget, start_state
 from ._validate import model_inputs, state_arrays
 
 GRU_TRACE_ARRAYS: tuple[str, ...] = ("update_gate", "reset_gate", "candidate", "hidden_state")
@@ -208,14 +208,7 @@ def trace_gru(
     feed = layer_feed(ref, arrays)
     batch, steps, _ = feed.inputs.shape
     kept = n if keep is None else len(keep)
-    need = 4 * batch * steps * kept * store.itemsize * len(rnns)
-    if need > memory_budget:
-        raise ValueError(
-            f"this trace needs {need / 2**30:.2f} GiB (4 arrays of ({batch}, {steps}, {kept}) "
-            f"{store.name}{' per direction' if len(rnns) > 1 else ''}), over the memory budget of "
-            f"{memory_budget / 2**30:.2f} GiB. Ask for less: fewer samples (x[:n]), a subset of "
-            "units (units=[...]), dtype='float16', or raise memory_budget=."
-        )
+    check_budget(4, (batch, steps, kept), store, len(rnns), memory_budget)
     given = feed.initial_state and [np.asarray(s, np.float32) for s in feed.initial_state]
     if initial_state is not None:
         layout = "(h,)" if len(rnns) == 1 else "(h_forward, h_backward)"

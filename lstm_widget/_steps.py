@@ -81,3 +81,24 @@ def start_state(
             )
         return states
     return [np.zeros((batch, int(rnn.cell.units)), np.float32) for _ in range(count)]
+
+
+def check_budget(
+    arrays: int, shape: tuple[int, int, int], store: np.dtype, directions: int, budget: int
+) -> None:
+    """Refuse a trace of ``arrays`` recorded (batch, time, kept) arrays over ``budget`` bytes.
+
+    Raises
+    ------
+    ValueError
+        Saying how much it needs and how to ask for less.
+    """
+    batch, steps, kept = shape
+    need = arrays * batch * steps * kept * store.itemsize * directions
+    if need > budget:
+        raise ValueError(
+            f"this trace needs {need / 2**30:.2f} GiB ({arrays} arrays of ({batch}, {steps}, "
+            f"{kept}) {store.name}{' per direction' if directions > 1 else ''}), over the memory "
+            f"budget of {budget / 2**30:.2f} GiB. Ask for less: fewer samples (x[:n]), a subset "
+            "of units (units=[...]), dtype='float16', or raise memory_budget=."
+        )

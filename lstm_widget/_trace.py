@@ -13,7 +13,7 @@ from ._gru_trace import GRUTrace, trace_gru
 from ._model import LayerRef, find_lstm, find_recurrent, is_gru, require_model
 from ._progress import Tick, progress_bar
 from ._recurrence import CellParams, run
-from ._steps import StepArrays, start_state
+from ._steps import StepArrays, check_budget, start_state
 from ._validate import model_inputs, state_arrays
 
 TRACE_ARRAYS: tuple[str, ...] = (
@@ -256,14 +256,7 @@ def plan_trace(
     feed = layer_feed(ref, arrays)
     batch, steps, _ = feed.inputs.shape
     kept = n if keep is None else len(keep)
-    need = 6 * batch * steps * kept * store.itemsize * len(rnns)
-    if need > memory_budget:
-        raise ValueError(
-            f"this trace needs {need / 2**30:.2f} GiB (6 arrays of ({batch}, {steps}, {kept}) "
-            f"{store.name}{' per direction' if len(rnns) > 1 else ''}), over the memory budget of "
-            f"{memory_budget / 2**30:.2f} GiB. Ask for less: fewer samples (x[:n]), a subset of "
-            "units (units=[...]), dtype='float16', or raise memory_budget=."
-        )
+    check_budget(6, (batch, steps, kept), store, len(rnns), memory_budget)
     given = feed.initial_state and [np.asarray(s, np.float32) for s in feed.initial_state]
     if initial_state is not None:
         given = state_arrays(initial_state, 2 * len(rnns), batch, n)

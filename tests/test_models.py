@@ -179,6 +179,9 @@ def test_memory_budget_error_says_how_to_ask_for_less():
     model = keras.Sequential([keras.Input((50, 2)), keras.layers.LSTM(8)])
     with pytest.raises(ValueError, match=r"fewer samples.*units=.*float16"):
         lw.trace(model, rand(10, 50, 2), memory_budget=1000)
+    gru = keras.Sequential([keras.Input((50, 2)), keras.layers.Bidirectional(keras.layers.GRU(8))])
+    with pytest.raises(ValueError, match=r"4 arrays of \(10, 50, 8\) float32 per direction"):
+        lw.trace(gru, rand(10, 50, 2), memory_budget=1000)
 
 
 def test_trace_does_not_modify_the_model():
