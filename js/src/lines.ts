@@ -5,9 +5,8 @@
  * selected unit's exact value at the step under the pointer.
  */
 
-import { el, labelled, options, sizeCanvas } from "./dom";
+import { el, labelled, setViews, sizeCanvas } from "./dom";
 import type { WindowData } from "./model";
-import { labelOf } from "./arrays";
 import { GUTTER } from "./panels";
 import { type Range, stepAt, xAt } from "./range";
 
@@ -72,11 +71,9 @@ export function mountLines(parent: HTMLElement, tooltip: HTMLElement, place: (t:
 
   function draw(): void {
     const views = host.views();
-    if (Array.from(arraySel.options, (o) => o.value).join() !== views.join()) {
-      const was = arraySel.value;
-      options(arraySel, views, views.map(labelOf));
-      arraySel.value = views.includes(was) ? was : "h"; // every kind has h
-    }
+    const was = arraySel.value;
+    setViews(arraySel, views); // rebuilt only when the layer's kind changed
+    arraySel.value = views.includes(was) ? was : "h"; // every kind has h
     const units = host.selected();
     root.hidden = units.length === 0;
     if (units.length === 0) return;
