@@ -24,7 +24,7 @@ from ._feed import layer_feed
 from ._model import LayerRef
 from ._progress import progress_bar
 from ._recurrence import _blas, _row_blocks
-from ._steps import StepArrays, check_budget, start_state
+from ._steps import StepArrays, check_budget, start_state, step_major
 from ._validate import model_inputs, state_arrays
 
 GRU_TRACE_ARRAYS: tuple[str, ...] = ("update_gate", "reset_gate", "candidate", "hidden_state")
@@ -83,8 +83,13 @@ def run_gru(
     keep: np.ndarray | None,
     store: np.dtype,
     tick: object = None,
+    record: tuple[str, ...] = GRU_TRACE_ARRAYS,
 ) -> tuple[list[np.ndarray], np.ndarray]:
-    """z, r, h~, h for every step (batch, time, kept units) and the final h (all units)."""
+    """z, r, h~, h for every step (batch, time, kept units) and the final h (all units).
+
+    Arrays not named in ``record`` are one step's scratch (:func:`._steps.step_major`),
+    their values meaningless.
+    """
     cell = rnn.cell
     n = int(cell.units)
     kernel = np.asarray(cell.kernel.numpy(), np.float32)
@@ -106,7 +111,7 @@ def run_gru(
     batch, steps, _ = inputs.shape
     cols = slice(None) if keep is None else keep
     kept = n if keep is None else len(keep)
-    out = [np.empty((steps, batch, kept), store) for _ in range(4)]
+    out = [step_major(steps, (batch, kept), store, name in record) for name in GRU_TRACE_ARRAYS]
     u_zr = rk if cell.reset_after else np.ascontiguousarray(rk[:, : 2 * n])
     u_h = np.ascontiguousarray(rk[:, 2 * n :])
     final = np.array(h0, np.float32, copy=True)
@@ -198,8 +203,12 @@ def trace_gru(
     store: np.dtype,
     memory_budget: int,
     progress: bool,
+    record: tuple[str, ...] = GRU_TRACE_ARRAYS,
 ) -> object:
-    """:func:`lstm_widget.trace` for a GRU layer (plain or Bidirectional)."""
+    """:func:`lstm_widget.trace` for a GRU layer (plain or Bidirectional).
+
+    Arrays not named in ``record`` are not recorded: None in the traces (dataset passes).
+    """
     from ._trace import BidirectionalTrace
 
     arrays = model_inputs(model, x)
@@ -208,7 +217,7 @@ def trace_gru(
     feed = layer_feed(ref, arrays)
     batch, steps, _ = feed.inputs.shape
     kept = n if keep is None else len(keep)
-    check_budget(4, (batch, steps, kept), store, len(rnns), memory_budget)
+    check_budget(len(record), (batch, steps, kept), store, len(rnns), memory_budget)
     given = feed.initial_state and [np.asarray(s, np.float32) for s in feed.initial_state]
     if initial_state is not None:
         layout = "(h,)" if len(rnns) == 1 else "(h_forward, h_backward)"
@@ -218,7 +227,9 @@ def trace_gru(
         for k, rnn in enumerate(rnns):
             own = None if given is None else [given[k]]
             (h0,) = start_state(rnn, own, batch, "(h,)")
-            (z, r, hh, h), final = run_gru(rnn, feed.inputs, feed.mask, h0, keep, store, tick)
+            got, final = run_gru(rnn, feed.inputs, feed.mask, h0, keep, store, tick, record)
+            kept_arrays = zip(GRU_TRACE_ARRAYS, got, strict=True)
+            z, r, hh, h = (a if key in record else None for key, a in kept_arrays)
             name = ref.path if len(rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"
             traces.append(
                 GRUTrace(

@@ -113,10 +113,11 @@ def match_pattern(
     with ticker(progress, x, "match_pattern") as tick:
         for block in blocks(require_model(model), x, layer, (array,), tick):
             vals = block.values[array]
-            on = (vals >= thr) & block.mask[:, :, None]
             n_units = vals.shape[2]
-            bits.append(np.packbits(on, axis=2))
-            counts.append(on.sum(axis=2, dtype=np.int32))
+            packed = np.packbits(vals >= thr, axis=2)  # (samples, time, units / 8) uint8
+            packed[~block.mask] = 0  # masked steps: nothing is on
+            bits.append(packed)
+            counts.append(np.bitwise_count(packed).sum(axis=2, dtype=np.int32))
             if block.offset <= sample < block.offset + len(vals):
                 query = np.array(vals[sample - block.offset], copy=True)
     total = sum(len(b) for b in bits)
@@ -174,7 +175,7 @@ def _scan(
     return hits
 
 
-_ROWS = 2**16
+_ROWS = 4096
 """Steps per float64 slice of the correlation sums (bounded temporaries)."""
 
 
@@ -243,12 +244,14 @@ def unit_correlation(
                     f"annotation has shape {ann.shape} but x has at least {block.offset + b} "
                     f"samples of {t} steps: expected ({'...' if block.offset else b}, {t})."
                 )
-            a = ann[block.offset : block.offset + b]
-            keep = block.mask & np.isfinite(a)
-            if keep.all():  # no boolean indexing: at most one reshaped copy
-                av, hv = a.reshape(-1), vals.reshape(-1, vals.shape[2])
+            # time-major, as traces are stored: vals.T is contiguous, flattening copies nothing
+            a = ann[block.offset : block.offset + b].T
+            keep = block.mask.T & np.isfinite(a)
+            hv = vals.transpose(1, 0, 2)
+            if keep.all():  # no boolean indexing
+                av, hv = a.reshape(-1), hv.reshape(-1, vals.shape[2])
             else:
-                av, hv = a[keep], vals[keep]  # (n,), (n, units)
+                av, hv = a[keep], hv[keep]  # (n,), (n, units)
             for k in range(0, av.size, _ROWS):  # float64 sums over bounded slices
                 a64, h64 = av[k : k + _ROWS], hv[k : k + _ROWS].astype(np.float64)
                 for key, value in (

@@ -35,9 +35,12 @@ from threadpoolctl import ThreadpoolController
 
 from ._activations import SIGMOID, TANH, InPlace
 from ._progress import Tick
+from ._steps import step_major
 
 _TICK_STEPS = 256
 """A progress callback hears from each block of rows once per this many steps."""
+RECORDABLE = frozenset({"gates", "cell_state", "hidden_state"})
+"""What :func:`run` can record: the four gates (one block), c and h."""
 _MAX_BLOCK_BYTES = 1 * 2**20
 """Upper bound of one block's pre-activations (rows x 4 units x float32)."""
 
@@ -145,6 +148,7 @@ def run(
     units: np.ndarray | None = None,
     dtype: npt.DTypeLike = np.float32,
     tick: Tick | None = None,
+    record: frozenset[str] = RECORDABLE,
 ) -> Recorded:
     """Run the recurrence over ``x`` and record all gates and states.
 
@@ -165,6 +169,9 @@ def run(
     tick : callable, optional
         Progress: called with the number of (row, step) pairs done since its last call;
         they add up to batch * time.
+    record : frozenset of str
+        Which of ``"gates"``, ``"cell_state"``, ``"hidden_state"`` to record; the others
+        are one step's scratch (:func:`._steps.step_major`) with meaningless values.
 
     Returns
     -------
@@ -177,9 +184,13 @@ def run(
     # Stored time-major, returned as (batch, time, ...) views: each step then writes one
     # contiguous slab per block of rows, and fresh pages are first touched in order.
     rec = Recorded(
-        gates=np.empty((steps, batch, 4, kept), dtype).transpose(1, 0, 2, 3),
-        cell_state=np.empty((steps, batch, kept), dtype).transpose(1, 0, 2),
-        hidden_state=np.empty((steps, batch, kept), dtype).transpose(1, 0, 2),
+        gates=step_major(steps, (batch, 4, kept), dtype, "gates" in record).transpose(1, 0, 2, 3),
+        cell_state=step_major(steps, (batch, kept), dtype, "cell_state" in record).transpose(
+            1, 0, 2
+        ),
+        hidden_state=step_major(steps, (batch, kept), dtype, "hidden_state" in record).transpose(
+            1, 0, 2
+        ),
         final_h=h0.copy(),
         final_c=c0.copy(),
     )

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import keras
 import numpy as np
+import numpy.typing as npt
 
 
 class StepArrays:
@@ -81,6 +82,19 @@ def start_state(
             )
         return states
     return [np.zeros((batch, int(rnn.cell.units)), np.float32) for _ in range(count)]
+
+
+def step_major(steps: int, shape: tuple[int, ...], dtype: npt.DTypeLike, kept: bool) -> np.ndarray:
+    """A (steps, *shape) array to record into, or, when not ``kept``, a scratch of one step.
+
+    The scratch has stride 0 along time: every step writes the same (*shape) slab, which
+    stays in cache, and nothing is recorded. The recurrences only ever read back the step
+    they just wrote (an element-wise read of the same position), so results are the same.
+    """
+    if kept:
+        return np.empty((steps, *shape), dtype)
+    one = np.empty((1, *shape), dtype)
+    return np.lib.stride_tricks.as_strided(one, (steps, *shape), (0, *one.strides[1:]))
 
 
 def check_budget(

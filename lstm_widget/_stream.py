@@ -17,10 +17,10 @@ import numpy as np
 
 from ._model import find_recurrent, require_model
 from ._progress import Tick, progress_bar
-from ._trace import BidirectionalTrace, trace
+from ._trace import BidirectionalTrace, recorded, trace_only
 
 BLOCK_BYTES = 256 * 2**20
-"""Bytes of one block's trace (all recorded arrays); the block size follows from it."""
+"""Bytes of one block's trace (the arrays asked for); the block size follows from it."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,14 @@ def _batches(x: object) -> Iterator[object]:
         yield item[0] if isinstance(item, tuple) else item
 
 
-def _rows_per_block(model: keras.Model, layer: str | None, steps: int) -> int:
-    """Samples per block: a trace records six (LSTM) or four (GRU) arrays; count six."""
+def _rows_per_block(
+    model: keras.Model, layer: str | None, names: tuple[str, ...], steps: int
+) -> int:
+    """Samples per block: the trace records only the arrays asked for."""
     ref = find_recurrent(model, layer)
     rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
-    per_row = 6 * steps * int(rnn.cell.units) * 4 * (2 if ref.bidirectional else 1)
+    _, count = recorded(rnn, names)
+    per_row = count * steps * int(rnn.cell.units) * 4 * (2 if ref.bidirectional else 1)
     return max(1, BLOCK_BYTES // max(1, per_row))
 
 
@@ -106,10 +109,10 @@ def blocks(
         arr = x if isinstance(x, np.ndarray) else np.asarray(x)
         if arr.ndim < 2:
             raise ValueError(f"x must be (batch, time, ...), got shape {arr.shape}.")
-        rows = _rows_per_block(model, layer, int(arr.shape[1]))
+        rows = _rows_per_block(model, layer, names, int(arr.shape[1]))
         chunks = (arr[k : k + rows] for k in range(0, len(arr), rows))
     for chunk in chunks:
-        tr = trace(model, chunk, layer)
+        tr = trace_only(model, chunk, layer, names)
         parts = [tr.forward, tr.backward] if isinstance(tr, BidirectionalTrace) else [tr]
         values = {
             name: parts[0].array(name)  # no copy for one direction
@@ -119,7 +122,7 @@ def blocks(
         }
         mask = parts[0].mask
         if mask is None:
-            mask = np.ones(parts[0].shape[:2], bool)
+            mask = np.ones(values[names[0]].shape[:2], bool)
         if tick is not None:
             tick(int(mask.shape[0]))
         yield Block(offset, values, mask)

@@ -9,10 +9,10 @@ import numpy as np
 
 from ._activations import in_place
 from ._feed import Feed, layer_feed
-from ._gru_trace import GRUTrace, trace_gru
+from ._gru_trace import GRU_TRACE_ARRAYS, GRUTrace, trace_gru
 from ._model import LayerRef, find_lstm, find_recurrent, is_gru, require_model
 from ._progress import Tick, progress_bar
-from ._recurrence import CellParams, run
+from ._recurrence import RECORDABLE, CellParams, run
 from ._steps import StepArrays, check_budget, start_state
 from ._validate import model_inputs, state_arrays
 
@@ -143,16 +143,19 @@ def _one(
     dtype: np.dtype,
     params: CellParams | None = None,
     tick: Tick | None = None,
+    record: frozenset[str] = RECORDABLE,
 ) -> Trace:
-    rec = run(params or cell_params(rnn), inputs, state[0], state[1], mask, units, dtype, tick)
+    p = params or cell_params(rnn)
+    rec = run(p, inputs, state[0], state[1], mask, units, dtype, tick, record)
     n = int(rnn.cell.units)
-    return Trace(
-        input_gate=rec.input_gate,
-        forget_gate=rec.forget_gate,
-        cell_candidate=rec.cell_candidate,
-        output_gate=rec.output_gate,
-        cell_state=rec.cell_state,
-        hidden_state=rec.hidden_state,
+    gates = "gates" in record
+    return Trace(  # an array not recorded is None (only inside dataset passes)
+        input_gate=rec.input_gate if gates else None,  # type: ignore[arg-type]
+        forget_gate=rec.forget_gate if gates else None,  # type: ignore[arg-type]
+        cell_candidate=rec.cell_candidate if gates else None,  # type: ignore[arg-type]
+        output_gate=rec.output_gate if gates else None,  # type: ignore[arg-type]
+        cell_state=rec.cell_state if "cell_state" in record else None,  # type: ignore[arg-type]
+        hidden_state=rec.hidden_state if "hidden_state" in record else None,  # type: ignore[arg-type]
         mask=None if mask is None else mask.copy(),
         final_state=(rec.final_h, rec.final_c),
         layer=name,
@@ -218,6 +221,48 @@ def trace(
     return run_plan(plan, progress=progress)
 
 
+def recorded(rnn: keras.layers.RNN, names: tuple[str, ...]) -> tuple[frozenset[str], int]:
+    """What a trace of ``rnn`` must record to give the arrays ``names``, and its size.
+
+    The size counts (batch, time, units) arrays: an LSTM's gates are one block of four.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not one of the layer's trace arrays.
+    """
+    gru = is_gru(rnn)
+    kind = GRUTrace if gru else Trace
+    full = set()
+    for name in names:
+        key = kind.SHORT.get(name, name)
+        if key not in kind.ARRAYS:
+            choices = ", ".join([*kind.ARRAYS, *kind.SHORT])
+            raise ValueError(f"unknown {kind.WHAT} {name!r}; choose one of {choices}.")
+        full.add(key if gru or key in ("cell_state", "hidden_state") else "gates")
+    return frozenset(full), sum(4 if k == "gates" else 1 for k in full)
+
+
+def trace_only(
+    model: keras.Model, x: object, layer: str | None, names: tuple[str, ...]
+) -> Trace | GRUTrace | BidirectionalTrace:
+    """:func:`trace` recording only the arrays ``names``: the others are None.
+
+    For dataset passes (:mod:`._stream`), which read just these: less memory, so bigger
+    blocks, and no time spent writing arrays nobody reads.
+    """
+    model = require_model(model)
+    ref = find_recurrent(model, layer)
+    rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
+    record, _ = recorded(rnn, names)
+    if is_gru(rnn):
+        keep = tuple(k for k in GRU_TRACE_ARRAYS if k in record)
+        store = np.dtype(np.float32)
+        return trace_gru(ref, model, x, None, None, store, DEFAULT_MEMORY_BUDGET, False, keep)
+    plan = plan_trace(model, x, ref.path, record=record)
+    return run_plan(plan)
+
+
 def _store(dtype: object) -> np.dtype:
     if dtype not in ("float32", "float16", np.float32, np.float16):
         raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}.")
@@ -234,6 +279,7 @@ class Plan:
     states: list[list[np.ndarray]]
     keep: np.ndarray | None
     store: np.dtype
+    record: frozenset[str] = RECORDABLE
 
 
 def plan_trace(
@@ -244,8 +290,13 @@ def plan_trace(
     units: object = None,
     dtype: str = "float32",
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    record: frozenset[str] = RECORDABLE,
 ) -> Plan:
-    """Validate the arguments of :func:`trace` and compute the layer's input with Keras."""
+    """Validate the arguments of :func:`trace` and compute the layer's input with Keras.
+
+    ``record`` names what the run records (see :func:`._recurrence.run`); the budget
+    counts only that.
+    """
     model = require_model(model)
     ref = find_lstm(model, layer)
     store = _store(dtype)
@@ -256,7 +307,8 @@ def plan_trace(
     feed = layer_feed(ref, arrays)
     batch, steps, _ = feed.inputs.shape
     kept = n if keep is None else len(keep)
-    check_budget(6, (batch, steps, kept), store, len(rnns), memory_budget)
+    count = 4 * ("gates" in record) + ("cell_state" in record) + ("hidden_state" in record)
+    check_budget(count, (batch, steps, kept), store, len(rnns), memory_budget)
     given = feed.initial_state and [np.asarray(s, np.float32) for s in feed.initial_state]
     if initial_state is not None:
         given = state_arrays(initial_state, 2 * len(rnns), batch, n)
@@ -264,7 +316,7 @@ def plan_trace(
     for k, rnn in enumerate(rnns):
         own = None if given is None else list(given[2 * k : 2 * k + 2])
         states.append(start_state(rnn, own, batch, "(h, c)"))
-    return Plan(ref, rnns, feed, states, keep, store)
+    return Plan(ref, rnns, feed, states, keep, store, record)
 
 
 def run_plan(
@@ -284,7 +336,18 @@ def run_plan(
             own = None if params is None else params[k]
             state = plan.states[k]
             traces.append(
-                _one(rnn, name, feed.inputs, feed.mask, state, plan.keep, plan.store, own, tick)
+                _one(
+                    rnn,
+                    name,
+                    feed.inputs,
+                    feed.mask,
+                    state,
+                    plan.keep,
+                    plan.store,
+                    own,
+                    tick,
+                    plan.record,
+                )
             )
     if ref.bidirectional:
         return BidirectionalTrace(forward=traces[0], backward=traces[1], layer=ref.path)

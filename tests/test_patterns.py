@@ -10,12 +10,16 @@ import lstm_widget as lw
 import lstm_widget._stream as stream
 
 
-def tracker(units=3, features=3):
+def tracker(units=3, features=3, mask_value=None):
     """LSTM whose unit k is on (h ~ +0.76) exactly while feature k is 1, else h ~ -0.76.
 
     i ~ 1, f ~ 0, o ~ 1 (biases +-10) and g = tanh(10 x_k - 5): c follows g step by step.
+    With ``mask_value``, a Masking layer skips steps whose features all equal it.
     """
-    model = keras.Sequential([keras.Input((None, features)), keras.layers.LSTM(units, name="lstm")])
+    masking = [] if mask_value is None else [keras.layers.Masking(mask_value)]
+    model = keras.Sequential(
+        [keras.Input((None, features)), *masking, keras.layers.LSTM(units, name="lstm")]
+    )
     kernel = np.zeros((features, 4 * units), "float32")
     for k in range(units):
         kernel[k, 2 * units + k] = 10.0
@@ -54,6 +58,17 @@ def test_match_pattern_finds_the_planted_events_first():
     assert m.hits[2][3] == pytest.approx(1 - (2 * 0.5) / 6)
     explicit = lw.match_pattern(model, x, 3, 5, 10, units=[0], min_length=5)
     assert [h[:3] for h in explicit.hits] == [(12, 30, 35), (7, 20, 26)]
+
+
+def test_masked_steps_are_never_on():
+    """Keras carries h over a masked step, so h stays on there: no hit may include it."""
+    model, x = tracker(mask_value=-1.0), planted_x()
+    x[15, 0:4, 0] = 0.0  # drop the event at (15, 0, 4)
+    x[5, 30:34, 0] = 1.0  # an event of 4 steps, then masked steps
+    x[5, 34:] = -1.0
+    assert lw.trace(model, x).hidden_state[5, 34:, 0].min() > 0.7  # on, carried over
+    m = lw.match_pattern(model, x, 3, 5, 10)
+    assert sorted(h[:3] for h in m.hits) == [(5, 30, 34), (7, 20, 26), (12, 30, 35)]
 
 
 def test_streams_give_the_same_answers_as_the_array():
@@ -113,18 +128,18 @@ def test_gru_saturation_and_masked_steps_are_left_out():
 
 
 def test_blocks_keep_memory_bounded(monkeypatch):
-    model = keras.Sequential([keras.Input((200, 3)), keras.layers.LSTM(16, name="lstm")])
-    x = np.random.default_rng(5).normal(size=(64, 200, 3)).astype("float32")
-    whole = 64 * 200 * 16 * 6 * 4  # the full trace: 4.9 MB
-    monkeypatch.setattr(stream, "BLOCK_BYTES", whole // 16)  # 4 samples per block
+    model = keras.Sequential([keras.Input((1000, 3)), keras.layers.LSTM(32, name="lstm")])
+    x = np.random.default_rng(5).normal(size=(64, 1000, 3)).astype("float32")
+    whole = 64 * 1000 * 32 * 4  # the whole of h, the one array recorded: 8.2 MB
+    monkeypatch.setattr(stream, "BLOCK_BYTES", whole // 32)  # 2 samples per block
     lw.unit_correlation(model, x, x[..., 0])  # warm up (Keras compiles)
     tracemalloc.start()
     corr = lw.unit_correlation(model, x, x[..., 0])
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < whole / 3, f"peak {peak / 2**20:.1f} MiB for a {whole / 2**20:.1f} MiB trace"
-    full = lw.trace(model, x).hidden_state.reshape(-1, 16)
-    want = [np.corrcoef(full[:, u], x[..., 0].ravel())[0, 1] for u in range(16)]
+    full = lw.trace(model, x).hidden_state.reshape(-1, 32)
+    want = [np.corrcoef(full[:, u], x[..., 0].ravel())[0, 1] for u in range(32)]
     np.testing.assert_allclose(corr.r, want, atol=1e-6)
 
 
@@ -153,12 +168,41 @@ def test_bad_queries_and_annotations_say_why():
 
 def test_progress_counts_every_sample(monkeypatch):
     model, x = tracker(), planted_x()
-    monkeypatch.setattr(stream, "BLOCK_BYTES", 6 * 40 * 3 * 4 * 7)  # 7 samples per block
+    sample_h = 40 * 3 * 4  # bytes of one sample's h
+    monkeypatch.setattr(stream, "BLOCK_BYTES", sample_h * 7)  # 7 samples of h per block
     seen = []
     lw.match_pattern(model, x, 3, 5, 10, progress=seen.append)
-    assert seen == [7, 7, 6]
-    seen.clear()
-    lw.gate_saturation(model, x, progress=seen.append)
     lw.unit_correlation(model, x, x[..., 0], progress=seen.append)
     assert seen == [7, 7, 6, 7, 7, 6]
+    seen.clear()
+    lw.gate_saturation(model, x, progress=seen.append)  # records 4 gates: 1 sample a block
+    assert seen == [1] * 20
     lw.unit_correlation(model, x, x[..., 0], progress=True)  # a tqdm bar: no error
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_a_pass_recording_one_array_gives_the_traces_numbers(kind, masked, monkeypatch):
+    """Dataset passes record only the array asked for (the others are one step's scratch,
+    which the unmasked recurrence reads back): each array must equal the full trace's,
+    masked steps and both directions included."""
+    rnn = getattr(keras.layers, kind)(5, return_sequences=True)
+    masking = [keras.layers.Masking(0.0)] if masked else []
+    model = keras.Sequential([keras.Input((15, 3)), *masking, keras.layers.Bidirectional(rnn)])
+    rng = np.random.default_rng(6)
+    model.set_weights([rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
+    x = rng.normal(size=(9, 15, 3)).astype("float32")
+    x[4, 10:] = 0.0
+    monkeypatch.setattr(stream, "BLOCK_BYTES", 15 * 5 * 4 * 2 * 4)  # blocks of 4 samples or fewer
+    names = ("i", "f", "g", "o", "c", "h") if kind == "LSTM" else ("z", "r", "hh", "h")
+    for name in names:
+        seen = 0
+        for block in stream.blocks(model, x, None, (name,)):
+            got = block.values[name]
+            full = lw.trace(
+                model, x[block.offset : block.offset + len(got)]
+            )  # same rows: same BLAS
+            want = np.concatenate([full.forward.array(name), full.backward.array(name)], axis=2)
+            np.testing.assert_array_equal(got, want, err_msg=name)
+            seen += len(got)
+        assert seen == 9
