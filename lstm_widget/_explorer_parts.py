@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -10,9 +9,8 @@ import numpy as np
 
 from ._gru_trace import GRUTrace
 from ._labels import masked_runs
-from ._model import find_recurrent, recurrent_refs
+from ._model import recurrent_refs
 from ._overview import OVERVIEW_BINS, downsample
-from ._patterns import match_pattern
 from ._serialization import to_wire
 from ._trace import Trace
 
@@ -163,47 +161,3 @@ def window_reply(
         "input_shape": list(inputs.shape),
     }
     return content, [block.tobytes(), inputs.tobytes()]
-
-
-def find_similar(
-    model: keras.Model,
-    x: np.ndarray,
-    layer: tuple[str, str | None],
-    query: tuple[int, int, int],
-    view: str,
-    units: list[int] | None,
-    threshold: float,
-    progress: Callable[[int], object] | None = None,
-) -> dict[str, Any]:
-    """The explorer's "find similar": :func:`~lstm_widget.match_pattern` as a trait value.
-
-    ``layer`` is the path and direction of the shown layer; a backward direction's units
-    follow the forward ones in the search, so they are shifted there and back.
-    """
-    path, direction = layer
-    if direction is not None and units is None:
-        raise ValueError("select the units to search for (a Bidirectional layer's direction).")
-    shift = 0
-    if direction == "backward":
-        shift = int(find_recurrent(model, path).layer.forward_layer.cell.units)
-    given = None if units is None else [int(u) + shift for u in units]
-    sample, start, stop = query
-    m = match_pattern(
-        model,
-        x,
-        sample,
-        start,
-        stop,
-        threshold,
-        view,
-        path,
-        units=given,
-        progress=progress or False,
-    )
-    return {
-        "units": [int(u) - shift for u in m.units],
-        "hits": [[int(s), int(a), int(b), float(c)] for s, a, b, c in m.hits],
-        "note": m.note,
-        "query": [sample, start, stop],
-        "threshold": float(threshold),
-    }

@@ -56,6 +56,16 @@ def _check_range(sample: object, start: object, stop: object) -> tuple[int, int,
     return int(sample), int(start), int(stop)
 
 
+def on_units(values: np.ndarray, threshold: float, mask: np.ndarray | None = None) -> np.ndarray:
+    """The units on (>= threshold) at every step of ``values`` (steps, units).
+
+    A masked step (``mask`` False) is never on, so a range with one has no on units.
+    """
+    low = values.min(axis=0) if mask is None or mask.all() else np.full(values.shape[1], -np.inf)
+    with np.errstate(invalid="ignore"):
+        return np.flatnonzero(low >= threshold)  # NaN (a masked gate) is not on
+
+
 def match_pattern(
     model,  # noqa: ANN001
     x: object,
@@ -110,6 +120,7 @@ def match_pattern(
     thr = float(threshold)
     need = (stop - start + 1) // 2 if min_length is None else int(min_length)
     bits, counts, query, n_units = [], [], None, 0
+    query_mask = np.ones(0, bool)
     with ticker(progress, x, "match_pattern") as tick:
         for block in blocks(require_model(model), x, layer, (array,), tick):
             vals = block.values[array]
@@ -120,20 +131,18 @@ def match_pattern(
             counts.append(np.bitwise_count(packed).sum(axis=2, dtype=np.int32))
             if block.offset <= sample < block.offset + len(vals):
                 query = np.array(vals[sample - block.offset], copy=True)
+                query_mask = block.mask[sample - block.offset].copy()
     total = sum(len(b) for b in bits)
     if query is None:
         raise ValueError(f"sample must be in 0..{total - 1}, got {sample}.")
     if stop > query.shape[0]:
         raise ValueError(f"stop must be at most {query.shape[0]} (the time steps), got {stop}.")
     if units is None:
-        low = query[start:stop].min(axis=0)
-        chosen = np.flatnonzero(low >= thr)
+        chosen = on_units(query[start:stop], thr, query_mask[start:stop])
         if chosen.size == 0:
-            note = (
-                f"no unit is >= {thr} at every step of sample {sample}, steps {start}..{stop - 1} "
-                f"(the highest minimum there is {np.nanmax(low):.3g}): lower the threshold "
-                "or give units="
-            )
+            where = f"sample {sample}, steps {start}..{stop - 1}"
+            advice = "lower the threshold or give units="
+            note = nothing_on(query[start:stop], thr, query_mask[start:stop], where, advice)
             return Matches(chosen, [], thr, array, note)
     else:
         chosen = np.unique(np.asarray(units, dtype=int))
@@ -143,6 +152,18 @@ def match_pattern(
     hits.sort(key=lambda h: (-h[3], abs((h[2] - h[1]) - (stop - start)), h[0], h[1]))
     note = "" if hits else f"no other range of at least {need} steps has all of them on"
     return Matches(chosen, hits[: int(max_hits)], thr, array, note)
+
+
+def nothing_on(
+    values: np.ndarray, threshold: float, mask: np.ndarray, where: str, advice: str
+) -> str:
+    """Why no unit is on in a query range of ``values`` (steps, units), and what to do."""
+    if not mask.all():
+        return f"{where} include masked steps, where no unit is on: choose steps the layer ran"
+    return (
+        f"no unit is >= {threshold} at every step of {where} "
+        f"(the highest minimum there is {np.nanmax(values.min(axis=0)):.3g}): {advice}"
+    )
 
 
 def _scan(

@@ -83,6 +83,9 @@ class ExplorerTraits(anywidget.AnyWidget):
     "note", "query": [sample, start, stop], "threshold"}`` (see :meth:`find_similar`)."""
     selected_units = t.List(t.Int()).tag(sync=True)
     """Units whose lines are plotted over time (click a unit's row label; Shift adds)."""
+    query_range = t.List(t.Int()).tag(sync=True)
+    """``[start, stop)`` steps of the shown sample selected by Shift-dragging over the
+    timeline (empty: none); "find similar" searches for it (see :meth:`select_range`)."""
 
     @t.validate("view")
     def _valid_view(self, proposal: dict[str, Any]) -> str:

@@ -26,7 +26,6 @@ from ._explorer_parts import (
     VIEWS,
     WINDOW_ORDER,
     Difference,
-    find_similar,
     first_values,
     initial_layer,
     input_names,
@@ -41,6 +40,7 @@ from ._labels import step_labels as step_labels_of
 from ._model import find_recurrent
 from ._overview import downsample
 from ._plot import figure_png, plot_trace
+from ._search import SearchMixin
 from ._serialization import to_wire
 from ._session import DEFAULT_CACHE_BUDGET, Session
 from ._trace import SHORT_NAMES, Trace
@@ -49,7 +49,7 @@ from ._validate import model_inputs
 from ._whatif import edited_model
 
 
-class LSTMExplorer(ExplorerTraits):
+class LSTMExplorer(SearchMixin, ExplorerTraits):
     """Explore an LSTM or GRU layer's gates and states over time, for your input.
 
     Parameters
@@ -95,7 +95,8 @@ class LSTMExplorer(ExplorerTraits):
         if unknown:
             raise TypeError(f"LSTMExplorer got unexpected keyword argument(s): {unknown}.")
         self._session = Session(model, memory_budget, notify=self._notify)
-        find_recurrent(self._model, layer)  # clear error for no LSTM or GRU / unknown name
+        if layer is None or layer not in layer_names(self._model):  # "bi/backward" is fine
+            find_recurrent(self._model, layer)  # clear error for no LSTM or GRU / unknown name
         names = layer_names(self._model)
         self._fitting = False
         self._user_features = list(feature_names) if feature_names is not None else None
@@ -260,6 +261,8 @@ class LSTMExplorer(ExplorerTraits):
 
     @t.observe("layer", "sample", "view", "compare")
     def _on_selection(self, change: dict[str, Any]) -> None:
+        if change["name"] != "compare":
+            self.query_range = []  # a range selected on another sample, layer or array
         if self._fitting:
             return
         if change["name"] == "layer":
@@ -362,44 +365,8 @@ class LSTMExplorer(ExplorerTraits):
             tr = self._shown(int(sample))
         return window_reply(tr, self.layer, int(sample), int(start), int(stop))
 
-    def find_similar(
-        self, start: int, stop: int, units: object = None, threshold: float = 0.3
-    ) -> dict[str, Any]:
-        """Find where else in x the units are on as in steps [start, stop) of the shown sample.
-
-        :func:`lstm_widget.match_pattern` over all of x, on the shown layer and array;
-        ``units`` default to the selected units, else the query's own. The widget lists the
-        hits (:attr:`pattern`, also returned); clicking one shows it.
-        """
-        chosen = list(units) if units is not None else (list(self.selected_units) or None)
-        if len(self._session.arrays) != 1:
-            raise ValueError("find similar takes models with one input.")
-        with self._working():
-            self._check_model()
-            done = [0]
-
-            def tick(n: int) -> None:  # the busy note says how far the pass over x is
-                done[0] += n
-                self._notify(f"find similar: {done[0]} of {self.n_samples} samples searched")
-
-            tick(0)
-            query = (self.sample, int(start), int(stop))
-            found = find_similar(
-                self._model, self.x, self._path(), query, self.view, chosen, threshold, tick
-            )
-        self.pattern = found
-        return found
-
     def _on_message(self, _widget: object, content: dict[str, Any], _buffers: list) -> None:
-        if isinstance(content, dict) and content.get("type") == "find":
-            try:
-                if content.get("sample") != self.sample:
-                    raise ValueError("the sample changed: search again.")
-                self.find_similar(
-                    content["start"], content["stop"], content.get("units"), content["threshold"]
-                )
-            except (KeyError, TypeError, ValueError) as err:
-                self.pattern = {"note": f"find similar: {err}"}
+        if isinstance(content, dict) and self._on_search_message(content):
             return
         if not isinstance(content, dict) or content.get("type") != "window":
             return

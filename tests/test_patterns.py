@@ -69,6 +69,12 @@ def test_masked_steps_are_never_on():
     assert lw.trace(model, x).hidden_state[5, 34:, 0].min() > 0.7  # on, carried over
     m = lw.match_pattern(model, x, 3, 5, 10)
     assert sorted(h[:3] for h in m.hits) == [(5, 30, 34), (7, 20, 26), (12, 30, 35)]
+    query = lw.match_pattern(model, x, 5, 32, 36)  # steps 34, 35 are masked
+    assert query.units.size == 0 and query.hits == []
+    assert query.note == (
+        "sample 5, steps 32..35 include masked steps, where no unit is on: "
+        "choose steps the layer ran"
+    )
 
 
 def test_streams_give_the_same_answers_as_the_array():

@@ -226,4 +226,53 @@ def test_find_similar_lists_match_pattern_hits():
     assert w.pattern == {"note": "find similar: the sample changed: search again."}
     w.selected_units = []
     w._on_message(None, {"type": "find", "sample": 3, "start": 0, "stop": 0, "threshold": 0.3}, [])
-    assert "non-empty, 0 <= start < stop" in w.pattern["note"]
+    assert "the range must be 0 <= start < stop <= 40 (the steps), got [0, 0)" in w.pattern["note"]
+    with pytest.raises(ValueError, match=r"units must be in 0..2 \(the layer's\), got \[3\]"):
+        w.find_similar(5, 10, units=[3])
+
+
+def test_a_selected_range_selects_the_units_on_there_and_is_the_query():
+    from test_patterns import planted_x, tracker
+
+    model, x = tracker(), planted_x()
+    w = lw.LSTMExplorer(model, x, sample=7, view="h")
+    assert w.select_range(22, 24) == [0, 1]  # units 0 and 1 are on together there
+    assert (w.query_range, w.selected_units) == ([22, 24], [0, 1])
+    assert w.pattern["note"] == "units [0, 1] on: find similar searches x for them"
+    w.select_range(20, 26)  # unit 1 is off at 20, 21, 24, 25
+    assert w.selected_units == [0]
+    found = w.find_similar(*w.query_range)
+    assert found["hits"] == [list(h) for h in lw.match_pattern(model, x, 7, 20, 26).hits]
+    assert found["hits"][0][:3] == [3, 5, 10]
+    w.selected_units = []  # no selection: the units on in the range
+    assert w.find_similar(20, 26)["hits"] == found["hits"]
+    assert w.select_range(0, 5) == [] and w.selected_units == []
+    assert w.pattern["note"].startswith("no unit is >= 0.3 at every step of steps 0..4")
+    assert w.pattern["note"].endswith(": lower the threshold")
+    assert w.select_range(0, 5, threshold=-0.8) == [0, 1, 2]  # h ~ -0.76 when off
+    msg = {"type": "query", "sample": 7, "start": 30, "stop": 35, "threshold": 0.3}
+    w._on_message(None, msg, [])  # Shift-drag in the front end
+    assert (w.query_range, w.selected_units) == ([30, 35], [])  # nothing on in sample 7 there
+    w._on_message(None, {**msg, "stop": 99}, [])
+    assert "stop <= 40" in w.pattern["note"] and w.pattern["note"].startswith("select range: ")
+    w.select_range(22, 24)
+    w.sample = 3  # another sample: the range was the old one's
+    assert w.query_range == []
+
+
+def test_find_similar_on_a_bidirectional_layers_backward_direction():
+    rng = np.random.default_rng(8)
+    model = keras.Sequential(
+        [keras.Input((30, 2)), keras.layers.Bidirectional(keras.layers.LSTM(6), name="bi")]
+    )
+    model.set_weights([2 * rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
+    x = rng.normal(size=(12, 30, 2)).astype("float32")
+    w = lw.LSTMExplorer(model, x, "bi/backward", sample=4, view="o")
+    assert w.layer == "bi/backward"  # a direction can be asked for up front
+    back = lw.trace(model, x).backward.output_gate[4, 10:14]
+    want = [u for u in range(6) if back[:, u].min() >= 0.3]
+    assert want and w.select_range(10, 14) == want
+    found = w.find_similar(10, 14)
+    plain = lw.match_pattern(model, x, 4, 10, 14, 0.3, "o", units=[u + 6 for u in want])
+    assert found["units"] == want and found["hits"] == [list(h) for h in plain.hits]
+    assert found["hits"]  # the comparison is not vacuous

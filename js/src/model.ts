@@ -31,6 +31,7 @@ export interface ExplorerModel {
   labels: string[];
   label_kind: "" | "dates" | "numbers" | "text";
   selected_units: number[];
+  query_range: number[]; // [start, stop) Shift-dragged over the timeline, or []
   prediction: number[];
   probe_note: string;
   error: string;

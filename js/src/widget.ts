@@ -16,6 +16,7 @@ import { follow, inputColumns, type Range, rangeColumns, stepAt, xAt } from "./r
 import { mountZoom } from "./zoom";
 import { mountLines, toggleUnit } from "./lines";
 import { mountSimilar } from "./similar";
+import { bandPixels, mountQuery } from "./query";
 import { drawPanels, GUTTER, hitPanel, ROW_HEIGHT } from "./panels";
 import { labelOf } from "./arrays";
 import { mountBusy } from "./busy";
@@ -81,15 +82,29 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     color: () => textColor(),
     views,
   });
+  /** The range Shift-dragged over the timeline (the kernel keeps it), or null. */
+  const queryRange = (): Range | null => {
+    const q = model.get("query_range") ?? [];
+    return q.length === 2 ? { start: q[0], stop: q[1] } : null;
+  };
   const similar = mountSimilar(parts.linesSlot, {
     selected: () => model.get("selected_units"),
     range: () => range,
+    query: queryRange,
+    clearQuery: () => setTrait("query_range", []),
     sample: () => model.get("sample"),
     find: (start, stop, units, threshold) =>
       model.send({ type: "find", sample: model.get("sample"), start, stop, units, threshold }),
     show: showHit,
   });
   similar.update(model.get("pattern") ?? {}); // a search made before this view existed
+  const query = mountQuery(overlay, {
+    range: () => range,
+    plotWidth: () => width - GUTTER,
+    select: (start, stop) =>
+      model.send({ type: "query", sample: model.get("sample"), start, stop, threshold: similar.threshold() }),
+    redraw: () => drawOverlay(),
+  });
   /** A hit's range (with some context) and first step, applied once its sample is shown. */
   let pendingHit: { range: Range; step: number } | null = null;
 
@@ -188,6 +203,12 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (ctx === null) return;
     const h = inputH + unitsH + 4;
     ctx.clearRect(0, 0, width, h);
+    const band = query.dragging() ?? queryRange();
+    const px = band && bandPixels(band, range, width - GUTTER);
+    if (px) {
+      ctx.fillStyle = "rgba(255, 193, 7, 0.3)"; // the query range, amber in either theme
+      ctx.fillRect(px[0], 0, px[1], h);
+    }
     const x = GUTTER + xAt(step, width - GUTTER, range);
     ctx.fillStyle = textColor();
     ctx.fillRect(Math.round(x) - 1, 0, 2, h);
@@ -365,6 +386,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       selectUnit(shown[r], ev.shiftKey);
       return;
     }
+    if (ev.shiftKey) return; // Shift-drag selects a query range (query.ts)
     dragging = true;
     overlay.setPointerCapture(ev.pointerId);
     root.focus({ preventScroll: true });
@@ -485,6 +507,10 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       similar.draw();
     }],
     ["change:pattern", () => similar.update(model.get("pattern"))],
+    ["change:query_range", () => {
+      drawOverlay();
+      similar.draw();
+    }],
     ["change:gates", onGates],
     ["change:views", syncControls],
   ];
@@ -515,6 +541,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     unmountZoom();
     lines.dispose();
     similar.dispose();
+    query.dispose();
     busy.dispose();
     unmountEditor();
     root.remove();

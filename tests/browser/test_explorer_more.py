@@ -238,7 +238,10 @@ w"""
 @pytest.mark.browser
 def test_find_similar_lists_hits_and_a_click_shows_one(page, lab_url, lab_root):
     errors = watch_errors(page)
-    report = 'print("STATE", {"sample": w.sample, "step": w.step})'
+    report = (
+        'print("STATE", {"sample": w.sample, "step": w.step, "query": w.query_range, '
+        '"units": w.selected_units})'
+    )
     name = write_notebook(lab_root, "similar.ipynb", [TRACKER, report])
     open_and_run(page, lab_url, name, steps=40)
     hits = page.locator(".lstmw-hit")
@@ -250,7 +253,7 @@ def test_find_similar_lists_hits_and_a_click_shows_one(page, lab_url, lab_root):
     hits.first.click()
     page.locator(".lstmw-zoom").filter(has_text="reset zoom (steps 25–39)").wait_for(timeout=30_000)
     page.wait_for_timeout(400)
-    assert python_state(page) == {"sample": 12, "step": 30}
+    assert python_state(page) == {"sample": 12, "step": 30, "query": [], "units": [0]}
     find = page.locator(".lstmw-find")
     assert find.inner_text() == "find similar: units 0 on in steps 25–39"
     find.click()  # the visible range of sample 12: unit 0 is on in 5 of its 15 steps
@@ -258,4 +261,41 @@ def test_find_similar_lists_hits_and_a_click_shows_one(page, lab_url, lab_root):
         has_text="no other range of at least 8 steps has all of them on"
     ).wait_for(timeout=30_000)
     assert hits.count() == 0
+
+    # Shift-drag over steps 30..34 of the timeline (zoomed to 25..39): the query range
+    page.locator(".lstmw-lines-clear").click()  # no units selected: the range picks them
+    overlay = page.locator(".lstmw-overlay")
+    overlay.scroll_into_view_if_needed()
+    box = overlay.bounding_box()
+    per = (box["width"] - 96) / 15  # 15 steps right of the 96-pixel label gutter
+    at = [box["x"] + 96 + (s - 25 + 0.5) * per for s in (30, 34)]
+    y = box["y"] + box["height"] / 2
+    page.keyboard.down("Shift")
+    page.mouse.move(at[0], y)
+    page.mouse.down()
+    page.mouse.move(at[1], y, steps=6)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    find.filter(has_text="find similar: units 0 on in the selected steps 30–34").wait_for(
+        timeout=30_000
+    )
+    band = page.evaluate(
+        """([x]) => {
+          const c = document.querySelector(".lstmw-overlay");
+          const r = c.getBoundingClientRect(), d = window.devicePixelRatio || 1;
+          const px = c.getContext("2d").getImageData((x - r.left) * d, r.height / 2 * d, 1, 1);
+          return Array.from(px.data);
+        }""",
+        [(at[0] + at[1]) / 2 + per / 4],  # inside the band, off the playhead at step 30
+    )
+    assert band[3] > 0 and band[0] > band[2], f"no amber band drawn: {band}"
+    assert python_state(page) == {"sample": 12, "step": 30, "query": [30, 35], "units": [0]}
+    find.click()
+    hits.first.wait_for(timeout=30_000)
+    assert hits.all_inner_texts() == [
+        "sample 3, steps 5–9, score 1.00",
+        "sample 7, steps 20–25, score 1.00",
+    ]
+    page.locator(".lstmw-clear-query").click()
+    find.filter(has_text="find similar: units 0 on in steps 25–39").wait_for(timeout=30_000)
     assert errors == []
