@@ -29,7 +29,8 @@ from ._steps import StepArrays
 from ._trace import BidirectionalTrace, Plan, Trace, plan_trace, run_plan, trace
 from ._watch import ModelWatch
 from ._whatif import (
-    check_edits,
+    check_target_edits,
+    edit_target,
     edited_model,
     edited_output,
     edited_trace,
@@ -209,7 +210,7 @@ class Session:
         base = self.baseline(layer, sample)
         if compare == "baseline" or not edits:
             return base
-        edited = self.edited(self.path_of(layer)[0], sample, edits)
+        edited = self.edited(layer, sample, edits)
         if edited is None:
             return base
         return edited if compare == "edited" else Difference(base, edited)
@@ -273,18 +274,22 @@ class Session:
         return self._get(("output", path, key), compute)[row : row + 1]
 
     def _edit_plan(
-        self, path: str, sample: int, edits: object
+        self, layer: str, sample: int, edits: object
     ) -> tuple[Plan | None, dict[str, dict], tuple] | None:
-        """The plan, checked edits and cache key of an edit; None when it changes nothing."""
+        """The plan, checked edits and cache key of an edit; None when it changes nothing.
+
+        ``layer`` is an explorer layer name (a Bidirectional's direction: edits of that
+        one). The plan is None where an edited clone runs (a GRU, a Bidirectional layer).
+        """
         key, _ = self._part(sample)
+        path, _ = self.path_of(layer)
         plan, base = self.base(path, sample)
-        rnn = self.rnn(path)
-        checked = check_edits(edits, int(rnn.cell.units), gates_of(rnn))
+        checked = check_target_edits(edit_target(self.model, layer), edits)
         if not checked:
             return None
         if isinstance(base, BidirectionalTrace):
-            raise ValueError("what-if edits of Bidirectional layers are not supported yet.")
-        return plan, checked, (path, key, repr(sorted(checked.items())))
+            plan = None  # a direction's edits: the edited clone runs
+        return plan, checked, (layer, key, repr(sorted(checked.items())))
 
     def _newest(self, kind: str, wanted: tuple) -> None:
         """Drop older edits of this layer and sample (a slider's past positions)."""
@@ -293,61 +298,69 @@ class Session:
             if old[1:] != wanted:
                 self._bytes -= self._cache.pop(old)[1]
 
-    def _edited_clone(self, path: str, checked: dict, wanted: tuple) -> keras.Model:
-        """A GRU's edits: a clone of the model with the edited weights.
+    def _edited_clone(self, layer: str, checked: dict, wanted: tuple) -> keras.Model:
+        """A GRU's or a Bidirectional direction's edits: a clone with the edited weights.
 
         One is kept, for the latest edit of a layer whatever the sample (the clone does not
         depend on it); :meth:`clear` drops it with the rest.
         """
-        key = (path, wanted[2])  # the layer and the edits, not the sample
+        key = (layer, wanted[2])  # the layer and the edits, not the sample
         if self._clone is None or self._clone[0] != key:
-            self._clone = (key, edited_model(self.model, checked, path))
+            self._clone = (key, edited_model(self.model, checked, layer))
         return self._clone[1]
 
     def _edited_batch(
-        self, path: str, sample: int, plan: Plan | None, checked: dict, wanted: tuple
-    ) -> Trace | GRUTrace:
+        self, layer: str, sample: int, plan: Plan | None, checked: dict, wanted: tuple
+    ) -> Any:  # noqa: ANN401 - any kind of trace
         """The edited trace of what ``sample`` is computed with (cached)."""
         self._newest("edited", wanted)
+        path, _ = self.path_of(layer)
 
-        def compute() -> Trace | GRUTrace:
+        def compute() -> Any:  # noqa: ANN401
             self.notify(f"{self._what(sample)}: the gates of {path!r} with the edits")
-            if plan is None:  # a GRU: its edited clone runs
-                clone = self._edited_clone(path, checked, wanted)
+            if plan is None:  # a GRU or Bidirectional layer: its edited clone runs
+                clone = self._edited_clone(layer, checked, wanted)
                 return trace(clone, self._inputs(sample), path, memory_budget=self.budget)
             return edited_trace(plan, checked)
 
         return self._get(("edited", *wanted), compute)
 
-    def edited(self, path: str, sample: int, edits: object) -> Trace | GRUTrace | None:
-        """The edited trace of ``sample`` (batch one), or None when the edits change nothing."""
-        planned = self._edit_plan(path, sample, edits)
+    def edited(self, layer: str, sample: int, edits: object) -> Trace | GRUTrace | None:
+        """The edited trace of an explorer layer (one direction) for ``sample``.
+
+        A batch of one; None when the edits change nothing.
+        """
+        planned = self._edit_plan(layer, sample, edits)
         if planned is None:
             return None
-        return self._edited_batch(path, sample, *planned).row(self._part(sample)[1])
+        tr = self._edited_batch(layer, sample, *planned).row(self._part(sample)[1])
+        if isinstance(tr, BidirectionalTrace):
+            return tr.backward if self.path_of(layer)[1] == "backward" else tr.forward
+        return tr
 
-    def edited_output_ready(self, path: str, sample: int, edits: object) -> bool:
+    def edited_output_ready(self, layer: str, sample: int, edits: object) -> bool:
         """Whether :meth:`edited_output` would answer from the cache (or there is no edit)."""
-        planned = self._edit_plan(path, sample, edits)
+        planned = self._edit_plan(layer, sample, edits)
         return planned is None or ("edited_output", *planned[2]) in self._cache
 
-    def edited_output(self, path: str, sample: int, edits: object) -> np.ndarray | None:
+    def edited_output(self, layer: str, sample: int, edits: object) -> np.ndarray | None:
         """The model's output for ``sample`` with the edits, (1, ...); None for no edit.
 
         The layers of :meth:`output`, XLA-compiled where they include a recurrent layer
         (a slider move repeats this): equal to the uncompiled path to float rounding.
         """
-        planned = self._edit_plan(path, sample, edits)
+        planned = self._edit_plan(layer, sample, edits)
         if planned is None:
             return None
         plan, checked, wanted = planned
         self._newest("edited_output", wanted)
 
         def compute() -> np.ndarray:
-            tr = self._edited_batch(path, sample, *planned)
+            tr = self._edited_batch(layer, sample, *planned)
             self.notify(f"{self._what(sample)}: the model's output with the edits")
-            if plan is None:  # a GRU: the edited clone's output
-                return model_output(self._edited_clone(path, checked, wanted), self._rows(sample))
+            if plan is None:  # a GRU or Bidirectional layer: the edited clone's output
+                clone = self._edited_clone(layer, checked, wanted)
+                return model_output(clone, self._rows(sample))
             # XLA: a slider move repeats this; it equals the plain path to ~1e-7
             return edited_output(self.model, plan, tr, checked, self._rows(sample), xla=True)
 

@@ -28,6 +28,7 @@ from ._model import (
     all_layers,
     find_recurrent,
     is_gru,
+    recurrent_refs,
     require_model,
     state_variables,
 )
@@ -137,13 +138,44 @@ def edit_params(params: CellParams, edits: dict[str, dict]) -> CellParams:
     return replace(params, kernel=kernel, recurrent_kernel=recurrent, bias=bias)
 
 
-def _plain(ref: LayerRef) -> keras.layers.RNN:
-    if ref.bidirectional:
-        raise ValueError(
-            f"what-if edits of Bidirectional layers ({ref.path!r}) are not supported yet; "
-            "edit a plain LSTM or GRU layer."
-        )
-    return ref.layer
+DIRECTIONS = ("forward", "backward")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The layer edits apply to: where it is, and which directions of a Bidirectional one."""
+
+    ref: LayerRef
+    directions: tuple[str, ...]  # empty for a plain layer
+
+    def rnns(self) -> list[keras.layers.RNN]:
+        """The edited RNNs: the layer, or the chosen directions' halves."""
+        if not self.ref.bidirectional:
+            return [self.ref.layer]
+        return [getattr(self.ref.layer, f"{d}_layer") for d in self.directions]
+
+
+def edit_target(model: keras.Model, layer: str | None) -> Target:
+    """Which layer (and directions) ``layer`` names for edits.
+
+    A Bidirectional layer's path edits both directions alike; ``"path/forward"`` or
+    ``"path/backward"`` edits one (the explorer's names for them).
+    """
+    if isinstance(layer, str) and layer.rsplit("/", 1)[-1] in DIRECTIONS and "/" in layer:
+        path, direction = layer.rsplit("/", 1)
+        refs = [r for r in recurrent_refs(model) if r.path == path]
+        if refs and refs[0].bidirectional:
+            return Target(refs[0], (direction,))
+    ref = find_recurrent(model, layer)
+    return Target(ref, DIRECTIONS if ref.bidirectional else ())
+
+
+def check_target_edits(target: Target, edits: object) -> dict[str, dict[str, Any]]:
+    """:func:`check_edits` for the target's layer (each edited direction must take them)."""
+    checked: dict[str, dict[str, Any]] = {}
+    for rnn in target.rnns():
+        checked = check_edits(edits, int(rnn.cell.units), gates_of(rnn))
+    return checked
 
 
 def gates_of(rnn: keras.layers.RNN) -> tuple[str, ...]:
@@ -159,21 +191,21 @@ def edited_model(model: keras.Model, edits: object, layer: str | None = None) ->
     is left bit-identical; a tf.keras 2 model gives an edited Keras 3 model.
     """
     model = require_model(model)
-    ref = find_recurrent(model, layer)
-    rnn = _plain(ref)
-    gates = gates_of(rnn)
-    checked = check_edits(edits, int(rnn.cell.units), gates)
+    target = edit_target(model, layer)
+    checked = check_target_edits(target, edits)
     clone = keras.models.clone_model(model)
     clone.set_weights(model.get_weights())
     for (_, src), (_, dst) in zip(all_layers(model), all_layers(clone), strict=True):
         for a, b in zip(state_variables(src), state_variables(dst), strict=True):
             b.assign(a.numpy())
-    target = dict(all_layers(clone))[ref.path]
-    weights = target.get_weights()
-    kernel, recurrent, bias = edit_arrays(
-        weights[0], weights[1], weights[2] if len(weights) > 2 else None, checked, gates
-    )
-    target.set_weights([kernel, recurrent] + ([bias] if bias is not None else []))
+    twin = dict(all_layers(clone))[target.ref.path]
+    edited = Target(replace(target.ref, layer=twin), target.directions).rnns()
+    for rnn in edited:
+        weights = rnn.get_weights()
+        kernel, recurrent, bias = edit_arrays(
+            weights[0], weights[1], weights[2] if len(weights) > 2 else None, checked, gates_of(rnn)
+        )
+        rnn.set_weights([kernel, recurrent] + ([bias] if bias is not None else []))
     return clone
 
 
@@ -294,8 +326,8 @@ def edited_output(
 class WhatIf:
     """Baseline and edited traces of one LSTM or GRU, and the model's output for both."""
 
-    baseline: Trace | GRUTrace
-    edited: Trace | GRUTrace
+    baseline: Trace | GRUTrace | BidirectionalTrace
+    edited: Trace | GRUTrace | BidirectionalTrace
     baseline_output: np.ndarray
     edited_output: np.ndarray
     edits: dict[str, dict[str, Any]]
@@ -333,25 +365,27 @@ def what_if(
         ``{gate: {"kernel_scale", "recurrent_scale", "bias_shift", "units"}}``; omitted
         fields change nothing. Gates are the layer's (``lw.GATES`` or ``lw.GRU_GATES``).
     layer : str, optional
-        Which LSTM or GRU (not Bidirectional); the first of them if omitted.
+        Which LSTM or GRU; the first of them if omitted. A Bidirectional layer's path edits
+        both directions alike, ``"path/forward"`` or ``"path/backward"`` one of them.
     progress : bool
         Show progress bars of the baseline and edited recurrences (tqdm).
 
     Returns
     -------
     WhatIf
-        ``.baseline`` and ``.edited`` traces, ``.baseline_output`` and ``.edited_output``.
+        ``.baseline`` and ``.edited`` traces (both directions for a Bidirectional layer),
+        ``.baseline_output`` and ``.edited_output``.
         Both outputs come from one path (Keras's layers after the LSTM run on each
         trace, or whole models where that is not exact), so without an edit they are
         equal and with one they differ by the edit alone.
     """
     model = require_model(model)
-    ref = find_recurrent(model, layer)
-    rnn = _plain(ref)
-    checked = check_edits(edits, int(rnn.cell.units), gates_of(rnn))
+    target = edit_target(model, layer)
+    ref = target.ref
+    checked = check_target_edits(target, edits)
     arrays = model_inputs(model, x)
-    if is_gru(rnn):
-        return _gru_what_if(model, arrays, ref.path, checked, progress)
+    if is_gru(target.rnns()[0]) or ref.bidirectional:
+        return _clone_what_if(model, arrays, target, layer, checked, progress)
     plan = plan_trace(model, arrays[0] if len(arrays) == 1 else arrays, ref.path)
     baseline = run_plan(plan, progress=progress, desc="baseline")
     assert not isinstance(baseline, BidirectionalTrace)
@@ -367,15 +401,24 @@ def what_if(
     return WhatIf(baseline, edited, base_out, edited_out, checked)
 
 
-def _gru_what_if(
-    model: keras.Model, arrays: list[np.ndarray], path: str, edits: dict, progress: bool
+def _clone_what_if(
+    model: keras.Model,
+    arrays: list[np.ndarray],
+    target: Target,
+    layer: str | None,
+    edits: dict,
+    progress: bool,
 ) -> WhatIf:
-    """What-if of a GRU: the edited clone runs in Keras; both traces are :func:`trace`'s."""
+    """What-if of a GRU or a Bidirectional layer: the edited clone runs in Keras.
+
+    Both traces are :func:`trace`'s.
+    """
     feed = arrays[0] if len(arrays) == 1 else arrays
+    path = target.ref.path
     baseline = trace(model, feed, path, progress=progress)
     base_out = model_output(model, arrays)
     if not edits:
         return WhatIf(baseline, baseline, base_out, base_out, edits)
-    clone = edited_model(model, edits, path)
+    clone = edited_model(model, edits, layer if layer is not None else path)
     edited = trace(clone, feed, path, progress=progress)
     return WhatIf(baseline, edited, base_out, model_output(clone, arrays), edits)

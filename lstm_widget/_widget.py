@@ -208,11 +208,11 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
     def edited_trace(self) -> Trace | GRUTrace | None:
         """The shown sample's trace with :attr:`edits` applied (None without edits)."""
         self._check_model()
-        return self._session.edited(self._path()[0], self.sample, self.edits)
+        return self._session.edited(self.layer, self.sample, self.edits)
 
     def edited_model(self) -> keras.Model:
-        """A new Keras model with :attr:`edits` applied to the shown layer."""
-        return edited_model(self._model, self.edits, self._path()[0])
+        """A new Keras model with :attr:`edits` applied to the shown layer (direction)."""
+        return edited_model(self._model, self.edits, self.layer)
 
     def _shown(self, sample: int) -> Trace | Difference:
         return self._session.shown(self.layer, sample, self.compare, self.edits)
@@ -316,7 +316,7 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
             path = self._path()[0]
             tr = self._shown(self.sample)
             prediction = self._session.output(path, self.sample)
-            ready = self._session.edited_output_ready(path, self.sample, self.edits)
+            ready = self._session.edited_output_ready(self.layer, self.sample, self.edits)
         except (TypeError, ValueError) as err:
             self.error = str(err)
             return
@@ -335,14 +335,14 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
             self.prediction = first_values(prediction)
             # the timeline goes first; an edited prediction not computed yet follows at once,
             # and until then none is shown (never an old one beside the new timeline)
-            self.edited_prediction = self._edited_prediction(path) if ready else []
+            self.edited_prediction = self._edited_prediction() if ready else []
             self.overview = overview
         if not ready:
-            self.edited_prediction = self._edited_prediction(path)
+            self.edited_prediction = self._edited_prediction()
 
-    def _edited_prediction(self, path: str) -> list[float]:
+    def _edited_prediction(self) -> list[float]:
         try:
-            out = self._session.edited_output(path, self.sample, self.edits)
+            out = self._session.edited_output(self.layer, self.sample, self.edits)
         except (TypeError, ValueError) as err:
             self.error = str(err)
             return []

@@ -202,3 +202,61 @@ def test_gru_edits_name_the_gru_gates():
     with pytest.raises(ValueError, match="unknown gate 'forget'; this layer's gates are update, "):
         lw.what_if(model, rand(1, 9, 3), {"forget": {"bias_shift": 1.0}}, layer="gru")
     assert lw.what_if(model, rand(1, 9, 3), {}, layer="gru").edited.layer == "gru"
+
+
+def hand_edited(model, path, direction, edit, gates):
+    """A Keras clone with one direction's blocks of a Bidirectional layer edited by hand."""
+    ref = keras.models.clone_model(model)
+    ref.set_weights(model.get_weights())
+    weights = ref.get_layer(path).get_weights()  # forward's kernel, recurrent, bias, backward's
+    kernel, recurrent, bias = weights[3:] if direction == "backward" else weights[:3]
+    n = recurrent.shape[0]
+    for gate, fields in edit.items():
+        cols = [gates.index(gate) * n + u for u in fields.get("units") or range(n)]
+        kernel[:, cols] *= fields.get("kernel_scale", 1.0)
+        recurrent[:, cols] *= fields.get("recurrent_scale", 1.0)
+        (bias[0] if bias.ndim == 2 else bias)[cols] += fields.get("bias_shift", 0.0)
+    ref.get_layer(path).set_weights(weights)
+    return ref
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_a_bidirectional_layers_directions_are_edited_as_keras_would(kind):
+    rnn = getattr(keras.layers, kind)(6, return_sequences=True)
+    model = keras.Sequential(
+        [
+            keras.Input((12, 3)),
+            keras.layers.Masking(0.0),
+            keras.layers.Bidirectional(rnn, name="bi"),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(2),
+        ]
+    )
+    model.set_weights([rand(*w.shape, seed=k) for k, w in enumerate(model.get_weights())])
+    x = rand(4, 12, 3, seed=9)
+    x[1, 8:] = 0.0
+    gates, edit = (lw.GATES, EDIT) if kind == "LSTM" else (lw.GRU_GATES, GRU_EDIT)
+    before = weights_snapshot(model)
+    res = lw.what_if(model, x, edit, layer="bi/backward")
+    ref = hand_edited(model, "bi", "backward", edit, gates)
+    np.testing.assert_allclose(res.edited_output, ref.predict_on_batch(x), atol=ATOL)
+    np.testing.assert_allclose(res.baseline_output, model.predict_on_batch(x), atol=ATOL)
+    want = lw.trace(ref, x, "bi")
+    for name in res.edited.forward.SHORT:
+        np.testing.assert_allclose(
+            res.edited.backward.array(name), want.backward.array(name), atol=ATOL
+        )
+        np.testing.assert_array_equal(  # the forward direction is not edited
+            res.edited.forward.array(name), res.baseline.forward.array(name)
+        )
+    assert not np.allclose(res.edited_output, res.baseline_output, atol=1e-3)
+    both = hand_edited(
+        hand_edited(model, "bi", "forward", edit, gates), "bi", "backward", edit, gates
+    )
+    np.testing.assert_allclose(
+        lw.edited_model(model, edit, "bi").predict_on_batch(x), both.predict_on_batch(x), atol=ATOL
+    )
+    for a, b in zip(before, weights_snapshot(model), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="no layer named 'bi/sideways'"):
+        lw.what_if(model, x, edit, layer="bi/sideways")

@@ -276,3 +276,35 @@ def test_find_similar_on_a_bidirectional_layers_backward_direction():
     plain = lw.match_pattern(model, x, 4, 10, 14, 0.3, "o", units=[u + 6 for u in want])
     assert found["units"] == want and found["hits"] == [list(h) for h in plain.hits]
     assert found["hits"]  # the comparison is not vacuous
+
+
+def test_sliders_on_a_bidirectional_direction_edit_that_direction():
+    from test_whatif import hand_edited
+
+    model = keras.Sequential(
+        [
+            keras.Input((10, 3)),
+            keras.layers.Bidirectional(keras.layers.LSTM(4), name="bi"),
+            keras.layers.Dense(1),
+        ]
+    )
+    rng = np.random.default_rng(11)
+    model.set_weights([rng.normal(size=v.shape).astype("float32") for v in model.get_weights()])
+    x = rng.normal(size=(5, 10, 3)).astype("float32")
+    edit = {"forget": {"bias_shift": -2.0}, "output": {"kernel_scale": 0.5, "units": [1]}}
+    w = lw.LSTMExplorer(model, x, "bi/backward", sample=2, edits=edit, compare="edited")
+    ref = hand_edited(model, "bi", "backward", edit, lw.GATES)
+    assert w.error == ""
+    np.testing.assert_allclose(w.edited_prediction, ref.predict_on_batch(x[[2]])[0], atol=1e-5)
+    want = lw.trace(ref, x[[2]], "bi").backward
+    np.testing.assert_allclose(w.edited_trace().forget_gate, want.forget_gate, atol=1e-5)
+    np.testing.assert_allclose(from_wire(w.overview["data"]), want.cell_state[0].T, atol=1e-5)
+    np.testing.assert_allclose(
+        w.edited_model().predict_on_batch(x), ref.predict_on_batch(x), atol=1e-5
+    )
+    w.layer = "bi/forward"  # the edits now apply to the forward direction
+    ref = hand_edited(model, "bi", "forward", edit, lw.GATES)
+    np.testing.assert_allclose(w.edited_prediction, ref.predict_on_batch(x[[2]])[0], atol=1e-5)
+    np.testing.assert_allclose(
+        w.edited_trace().cell_state, lw.trace(ref, x[[2]], "bi").forward.cell_state, atol=1e-5
+    )
