@@ -153,23 +153,48 @@ def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  #
     return (forget_after(tr) > np.exp(-1.0)).sum(axis=1)
 
 
+_MERGES = {
+    "concat": lambda a, b: np.concatenate([a, b], axis=2),
+    "sum": lambda a, b: a + b,
+    "ave": lambda a, b: (a + b) / 2,
+}
+"""How a Bidirectional layer's merge_mode combines its directions' per-step parts."""
+
+
+def _final_state_parts(tr: Trace | GRUTrace) -> np.ndarray:
+    """(batch, time, units): the final hidden state split into per-step parts.
+
+    A GRU's h_T is the sum of its writes and the h_0 part; an LSTM's h_T = o_T tanh(c_T)
+    is split in proportion to c_T's writes. The initial state's part is left out.
+    """
+    writes, carry = write_events(tr)
+    if isinstance(tr, GRUTrace):
+        return writes
+    h = tr.final_state[0].astype(np.float64)
+    c = writes.sum(axis=1) + carry
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(np.abs(c) > 1e-12, h / c, 0.0)  # h_T split in proportion to c_T
+    return writes * share[:, None, :]
+
+
 def _cell_decomposition(model, x, layer, output_index, progress=False):  # noqa: ANN001, ANN202
     import keras
 
     ref = find_recurrent(model, layer)
     tr = trace(model, x, ref.path, progress=progress)
     if isinstance(tr, BidirectionalTrace):
-        raise ValueError("cell_decomposition of a Bidirectional layer is not supported yet.")
-    writes, carry = write_events(tr)
-    h = tr.final_state[0].astype(np.float64)
-    gru = isinstance(tr, GRUTrace)
-    if gru:  # h_T itself is the sum of the writes and the h_0 part: no proportion needed
-        h_parts = writes
+        merge = ref.layer.merge_mode
+        if merge not in _MERGES:
+            raise ValueError(
+                f"cell_decomposition of Bidirectional layer {ref.path!r} needs its directions "
+                f"summed, concatenated or averaged (merge_mode 'concat', 'sum' or 'ave'), "
+                f"got merge_mode={merge!r}."
+            )
+        h_parts = _MERGES[merge](_final_state_parts(tr.forward), _final_state_parts(tr.backward))
+        gru = isinstance(tr.forward, GRUTrace)
     else:
-        c = writes.sum(axis=1) + carry
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(np.abs(c) > 1e-12, h / c, 0.0)  # h_T split in proportion to c_T
-        h_parts = writes * share[:, None, :]  # (batch, time, units): h_T minus c_0's share
+        h_parts = _final_state_parts(tr)
+        gru = isinstance(tr, GRUTrace)
     kind = "GRU" if gru else "LSTM"
     lstm = ref.layer
     layers = model.layers if isinstance(model, keras.Sequential) else []
@@ -190,7 +215,7 @@ def _cell_decomposition(model, x, layer, output_index, progress=False):  # noqa:
             f"{kind}'s final hidden state h_T (summed over units), not of the model output"
         )
         return h_parts.sum(axis=2), note
-    w = np.eye(h.shape[1])
+    w = np.eye(h_parts.shape[2])
     for a in after:
         if isinstance(a, keras.layers.Dense):
             w = w @ a.get_weights()[0].astype(np.float64)

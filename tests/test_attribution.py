@@ -161,3 +161,43 @@ def test_gru_cell_decomposition_adds_up_to_keras_output(backwards):
     np.testing.assert_array_equal(np.asarray(att)[1, 5:], 0.0)
     assert np.abs(np.asarray(att)).min(axis=0).max() > 0  # every unmasked step has a share
     assert att.note.startswith("exact: the final hidden state split")
+
+
+@pytest.mark.parametrize(("kind", "merge"), [("LSTM", "concat"), ("GRU", "sum"), ("LSTM", "ave")])
+def test_bidirectional_cell_decomposition_adds_up_to_keras_output(kind, merge):
+    """Both directions' final states split into per-step parts (the backward one's written
+    from the end), merged as the layer merges them: from zero initial states the parts add up
+    to the model's output minus the head's bias, as Keras computes it."""
+    model = keras.Sequential(
+        [
+            keras.Input((9, 3)),
+            keras.layers.Masking(0.0),
+            keras.layers.Bidirectional(getattr(keras.layers, kind)(5), merge_mode=merge),
+            keras.layers.Dense(2, name="head"),
+        ]
+    )
+    rng = np.random.default_rng(7)
+    model.set_weights(
+        [0.7 * rng.normal(size=w.shape).astype("float32") for w in model.get_weights()]
+    )
+    x = rng.normal(size=(4, 9, 3)).astype("float32")
+    x[2, 6:] = 0.0  # masked: they write nothing
+    att = lw.step_attribution(model, x, "cell_decomposition", output_index=0)
+    out = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
+    bias = model.get_layer("head").get_weights()[1][0]
+    np.testing.assert_allclose(np.asarray(att).sum(axis=1), out - bias, atol=1e-5)
+    np.testing.assert_array_equal(np.asarray(att)[2, 6:], 0.0)
+    assert att.note.startswith("exact:")
+
+
+def test_bidirectional_cell_decomposition_needs_a_linear_merge():
+    model = keras.Sequential(
+        [
+            keras.Input((9, 3)),
+            keras.layers.Bidirectional(keras.layers.LSTM(5), merge_mode="mul", name="bi"),
+            keras.layers.Dense(1),
+        ]
+    )
+    x = np.ones((1, 9, 3), "float32")
+    with pytest.raises(ValueError, match=r"'bi' needs its directions summed.*merge_mode='mul'"):
+        lw.step_attribution(model, x, "cell_decomposition")
