@@ -146,11 +146,12 @@ def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  #
     -------
     numpy.ndarray
         (batch, units) integers: the count of the last steps whose product exceeds 1/e.
+        A Bidirectional layer's units are forward then backward (the backward direction's
+        last steps are the first ones of x).
     """
     tr = trace(model, x, find_recurrent(require_model(model), layer).path)
-    if isinstance(tr, BidirectionalTrace):
-        tr = tr.forward
-    return (forget_after(tr) > np.exp(-1.0)).sum(axis=1)
+    parts = [tr.forward, tr.backward] if isinstance(tr, BidirectionalTrace) else [tr]
+    return np.concatenate([(forget_after(p) > np.exp(-1.0)).sum(axis=1) for p in parts], axis=1)
 
 
 _MERGES = {

@@ -81,6 +81,27 @@ def test_memory_horizon_counts_steps_above_one_over_e(planted):
         assert horizon[b, u] == sum(kept)
 
 
+def test_memory_horizon_of_a_bidirectional_layer_is_both_directions():
+    """Forget gates held constant by hand: f = exp(-1 / (H - 1/2)) keeps a write above 1/e
+    for exactly H steps (f^m > 1/e for m < H - 1/2): H = 3 forward, 5 backward."""
+    n, t = 2, 12
+    model = keras.Sequential(
+        [keras.Input((t, 3)), keras.layers.Bidirectional(keras.layers.LSTM(n), name="bi")]
+    )
+    bi = model.get_layer("bi")
+    rng = np.random.default_rng(2)
+    for rnn, horizon in ((bi.forward_layer, 3), (bi.backward_layer, 5)):
+        kernel, recurrent, bias = (
+            rng.normal(size=w.shape).astype("float32") for w in rnn.get_weights()
+        )
+        kernel[:, n : 2 * n] = recurrent[:, n : 2 * n] = 0.0
+        f = np.exp(-1.0 / (horizon - 0.5))
+        bias[n : 2 * n] = np.log(f / (1 - f))  # sigmoid(bias) = f
+        rnn.set_weights([kernel, recurrent, bias])
+    x = rng.normal(size=(4, t, 3)).astype("float32")
+    np.testing.assert_array_equal(lw.memory_horizon(model, x), [[3, 3, 5, 5]] * 4)
+
+
 def test_backwards_layer_decomposition_is_exact():
     model = keras.Sequential([keras.Input((6, 2)), keras.layers.LSTM(3, go_backwards=True)])
     x = np.random.default_rng(1).normal(size=(2, 6, 2)).astype("float32")
