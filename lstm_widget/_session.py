@@ -22,6 +22,7 @@ import keras
 import numpy as np
 
 from ._attribution import Attribution, step_attribution
+from ._edits import check_target_edits, edit_target, gates_of
 from ._explorer_parts import Difference, layer_names
 from ._gru_trace import GRUTrace
 from ._model import all_layers, is_gru, recurrent_refs, require_model
@@ -29,12 +30,9 @@ from ._steps import StepArrays
 from ._trace import BidirectionalTrace, Plan, Trace, plan_trace, run_plan, trace
 from ._watch import ModelWatch
 from ._whatif import (
-    check_target_edits,
-    edit_target,
     edited_model,
     edited_output,
     edited_trace,
-    gates_of,
     head_output,
     model_output,
 )
