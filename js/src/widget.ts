@@ -16,6 +16,8 @@ import { follow, inputColumns, type Range, rangeColumns, stepAt, xAt } from "./r
 import { mountZoom } from "./zoom";
 import { mountLines, toggleUnit } from "./lines";
 import { mountSimilar } from "./similar";
+import { mountControls, traitSetter } from "./controls";
+import { mountPlay } from "./play";
 import { bandPixels, mountQuery } from "./query";
 import { drawPanels, GUTTER, hitPanel, ROW_HEIGHT } from "./panels";
 import { labelOf } from "./arrays";
@@ -28,16 +30,15 @@ import {
 } from "./model";
 import { Requester } from "./rpc";
 import { valuesAt, Windows } from "./windows";
-import { buildParts, options, setViews, sizeCanvas } from "./dom";
-import { placeTip, predictionText, stepSuffix, stepText, timelineText } from "./tips";
+import { buildParts, sizeCanvas } from "./dom";
+import { placeTip, stepSuffix, stepText, timelineText } from "./tips";
 import { orderBy, parseFilter, rowVariance } from "./units";
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
   performance.mark("lstmw-render-start");
   let firstPaint = true;
   const parts = buildParts(host);
-  const { root, note, error, layerSel, sampleIn, viewSel, orderSel, filterIn, compareSel, attrSel } = parts;
-  const { playBtn, zoomBtn, status, prediction, base, overlay, strip, attrNote, panels, tooltip } = parts;
+  const { root, error, attrSel, playBtn, zoomBtn, status, base, overlay, strip, attrNote, panels, tooltip } = parts;
   const pickedUnits = (): number[] | null => {
     const picked = parseFilter(model.get("unit_filter"), model.get("n_units"));
     return typeof picked === "string" ? null : picked;
@@ -59,7 +60,6 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   let width = 600;
   let inputH = 0;
   let unitsH = 0;
-  let playing = 0;
   let syncTimer = 0;
   const windows = new Windows(
     new Requester(model),
@@ -69,6 +69,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       error.textContent = message;
     },
   );
+  const setTrait = traitSetter(model);
+  const controls = mountControls(parts, model);
   const busy = mountBusy(parts.busySlot);
   const legend = mountLegend(parts.legendSlot);
   const lines = mountLines(parts.linesSlot, tooltip, (t, ev) => placeTip(tooltip, root, t, ev), {
@@ -271,34 +273,6 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     drawStep();
   }
 
-  function syncControls(): void {
-    const layers = model.get("layers");
-    options(layerSel, layers);
-    layerSel.value = model.get("layer");
-    sampleIn.max = String(Math.max(0, model.get("n_samples") - 1));
-    // what the user is typing is not overwritten by a kernel update arriving meanwhile
-    if (document.activeElement !== sampleIn) sampleIn.value = String(model.get("sample"));
-    setViews(viewSel, views());
-    viewSel.value = model.get("view");
-    orderSel.value = model.get("order");
-    if (document.activeElement !== filterIn) filterIn.value = model.get("unit_filter");
-    note.textContent = model.get("probe_note");
-    parts.modelNote.textContent = model.get("model_note");
-    error.textContent = model.get("error");
-    compareSel.value = model.get("compare");
-    drawPrediction();
-  }
-
-  function drawPrediction(): void {
-    const pending = model.get("busy") !== "" && Object.keys(model.get("edits") ?? {}).length > 0;
-    prediction.textContent = predictionText(
-      model.get("sample"),
-      model.get("prediction"),
-      model.get("edited_prediction"),
-      pending,
-    );
-  }
-
   /** Zoom to `next` (the zoom controls call this); the playhead moves into it. */
   function showRange(next: Range): void {
     range = next;
@@ -325,7 +299,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
 
   function onData(): void {
     windows.reset();
-    syncControls();
+    controls.sync();
     const n = steps();
     const hit = pendingHit !== null && pendingHit.range.stop <= n ? pendingHit : null;
     pendingHit = null;
@@ -404,7 +378,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement) return;
     if (ev.key === " ") {
       ev.preventDefault();
-      togglePlay();
+      play.toggle();
       return;
     }
     const next = stepAfterKey(ev.key, step, steps(), ev.shiftKey);
@@ -413,39 +387,6 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       setStep(next, true);
     }
   };
-  function togglePlay(): void {
-    if (playing) {
-      cancelAnimationFrame(playing);
-      playing = 0;
-      playBtn.textContent = "▶ play";
-      return;
-    }
-    playBtn.textContent = "❚❚ pause";
-    if (step >= range.stop - 1) step = range.start;
-    const per = Math.max(1, Math.round((range.stop - range.start) / 300));
-    const tick = (): void => {
-      setStep(step + per, true);
-      playing = step >= range.stop - 1 ? 0 : requestAnimationFrame(tick);
-      if (!playing) playBtn.textContent = "▶ play";
-    };
-    playing = requestAnimationFrame(tick);
-  }
-
-  const setTrait = <K extends keyof ExplorerModel>(key: K, value: ExplorerModel[K]): void => {
-    model.set(key, value);
-    model.save_changes();
-  };
-  const onLayer = (): void => setTrait("layer", layerSel.value);
-  const onSample = (): void => {
-    const v = Number(sampleIn.value);
-    if (Number.isInteger(v) && v >= 0 && v < model.get("n_samples")) setTrait("sample", v);
-  };
-  const onView = (): void => setTrait("view", viewSel.value);
-  const onOrder = (): void => setTrait("order", orderSel.value as ExplorerModel["order"]);
-  const onFilter = (): void => setTrait("unit_filter", filterIn.value);
-  const onAttr = (): void =>
-    setTrait("attribution_method", attrSel.value as ExplorerModel["attribution_method"]);
-  const onCompare = (): void => setTrait("compare", compareSel.value as ExplorerModel["compare"]);
   const onLayout = (): void => {
     computeShown();
     drawBase();
@@ -453,7 +394,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   };
   const onBusy = (): void => {
     busy.state.update(model.get("busy"));
-    drawPrediction(); // it says when an edited output is on its way
+    controls.drawPrediction(); // it says when an edited output is on its way
   };
   const onStepTrait = (): void => {
     if (model.get("step") !== step) setStep(model.get("step"), false);
@@ -471,17 +412,9 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       if (hit !== null) selectUnit(hit.unit, ev.shiftKey);
     }) as EventListener],
     [root, "keydown", onKey as EventListener],
-    [layerSel, "change", onLayer],
-    [sampleIn, "change", onSample],
-    [sampleIn, "blur", () => (sampleIn.value = String(model.get("sample")))], // after change
-    [viewSel, "change", onView],
-    [orderSel, "change", onOrder],
-    [filterIn, "change", onFilter],
-    [compareSel, "change", onCompare],
-    [attrSel, "change", onAttr],
-    [playBtn, "click", togglePlay],
   ];
   for (const [target, type, fn] of dom) target.addEventListener(type, fn);
+  const play = mountPlay(playBtn, { step: () => step, range: () => range, setStep: (next) => setStep(next, true) });
   const unmountZoom = mountZoom(overlay, parts.axis, zoomBtn, {
     range: () => range,
     steps,
@@ -493,13 +426,13 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     ["change:order", onLayout],
     ["change:unit_filter", onLayout],
     ["change:step", onStepTrait],
-    ["change:probe_note", syncControls],
-    ["change:error", syncControls],
-    ["change:prediction", drawPrediction],
-    ["change:edited_prediction", drawPrediction],
+    ["change:probe_note", controls.sync],
+    ["change:error", controls.sync],
+    ["change:prediction", controls.drawPrediction],
+    ["change:edited_prediction", controls.drawPrediction],
     ["change:attribution", drawStrip],
     ["change:busy", onBusy],
-    ["change:model_note", syncControls],
+    ["change:model_note", controls.sync],
     ["change:labels", onLayout],
     ["change:label_kind", onLayout],
     ["change:selected_units", () => {
@@ -512,7 +445,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       similar.draw();
     }],
     ["change:gates", onGates],
-    ["change:views", syncControls],
+    ["change:views", controls.sync],
   ];
   for (const [event, fn] of traits) model.on(event, fn);
   let resizeFrame = 0;
@@ -534,7 +467,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     for (const [event, fn] of traits) model.off(event, fn);
     observer.disconnect();
     themeWatch.disconnect();
-    cancelAnimationFrame(playing);
+    play.dispose();
+    controls.dispose();
     cancelAnimationFrame(resizeFrame);
     window.clearTimeout(syncTimer);
     windows.dispose();

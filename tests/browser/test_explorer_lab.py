@@ -84,6 +84,15 @@ def test_keyboard_scrub_reaches_python(page, lab_url, lab_root):
     assert page.locator(".lstmw").count() == 1
     page.wait_for_timeout(300)  # the playhead syncs to the kernel at most every 100 ms
     assert python_state(page)["step"] == 10
+    widget.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Home")
+    page.keyboard.press(" ")  # play: the playhead runs to the end, then the button says play
+    page.wait_for_function(
+        "document.querySelector('.lstmw-status').textContent.startsWith('step 11 of 12')"
+    )
+    page.locator(".lstmw-play").filter(has_text="▶ play").wait_for(timeout=5_000)
+    page.wait_for_timeout(300)
+    assert python_state(page)["step"] == 11
 
 
 @pytest.mark.browser
