@@ -33,6 +33,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from ._states import state_variables
+
 _TF_KERAS_MODULES = ("tf_keras", "tensorflow.python.keras", "keras.api._v2")
 _HARD_SIGMOID = "hard_sigmoid"
 _NESTED_MODELS = {"Sequential"}
@@ -191,14 +193,14 @@ def layer_from_tf_keras(old: Any) -> keras.layers.Layer:
     if not values:
         raise ValueError(f"tf.keras layer {old.name!r} is not built yet: it has no weights.")
     features = int(values[0].shape[0])
-    states = _rnn_states(old)
+    states = state_variables(old)
     batch = int(states[0].shape[0]) if states else None  # a stateful layer's batch size
     layer = {"class_name": type(old).__name__, "config": old.get_config()}
     inp = {"class_name": "InputLayer", "config": {"batch_input_shape": [batch, None, features]}}
     config = {"class_name": "Sequential", "config": {"name": "t", "layers": [inp, layer]}}
     new = build(keras3_config(config, [])).layers[-1]
     new.set_weights(values)
-    for a, b in zip(states, _rnn_states(new), strict=True):
+    for a, b in zip(states, state_variables(new), strict=True):
         b.assign(np.asarray(a.numpy()))
     return new
 
@@ -220,18 +222,6 @@ def _leaf_pairs(old: Any, new: keras.Model) -> list[tuple[Any, keras.layers.Laye
     return pairs
 
 
-def _rnn_states(layer: Any) -> list[Any]:
-    """A stateful RNN's state variables (both directions of a Bidirectional); else []."""
-    parts = [layer]
-    if hasattr(layer, "forward_layer"):
-        parts = [layer.forward_layer, layer.backward_layer]
-    out = []
-    for part in parts:
-        if getattr(part, "stateful", False) and getattr(part, "states", None) is not None:
-            out.extend(v for v in part.states if v is not None and hasattr(v, "assign"))
-    return out
-
-
 def _all_layers(model: Any) -> list[Any]:
     """A model's layers, nested models' layers included."""
     out = []
@@ -244,7 +234,7 @@ def _all_layers(model: Any) -> list[Any]:
 
 def old_variables(model: Any) -> list[Any]:
     """Every weight and stateful state of a tf.keras model: what its numbers depend on."""
-    return [*model.weights, *(v for layer in _all_layers(model) for v in _rnn_states(layer))]
+    return [*model.weights, *(v for layer in _all_layers(model) for v in state_variables(layer))]
 
 
 def copy_values(old: Any, new: keras.Model) -> None:
@@ -253,7 +243,7 @@ def copy_values(old: Any, new: keras.Model) -> None:
         values = src.get_weights()
         if values:
             dst.set_weights(values)
-        for a, b in zip(_rnn_states(src), _rnn_states(dst), strict=True):
+        for a, b in zip(state_variables(src), state_variables(dst), strict=True):
             b.assign(np.asarray(a.numpy()))
 
 

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from ._legacy import from_tf_keras, is_tf_keras
+from ._states import state_variables
 
 
 def is_lstm(layer: object) -> bool:
@@ -230,18 +231,3 @@ class StateSnapshot:
     def __exit__(self, *exc: object) -> None:
         for var, value in self._saved:
             var.assign(value)
-
-
-def state_variables(layer: keras.layers.Layer) -> list[keras.Variable]:
-    """The state variables of a stateful RNN layer (both halves of a Bidirectional); else []."""
-    if isinstance(layer, keras.layers.Bidirectional):
-        rnns = [layer.forward_layer, layer.backward_layer]
-    else:
-        rnns = [layer] if isinstance(layer, keras.layers.RNN) else []
-    return [
-        var
-        for rnn in rnns
-        if rnn.stateful and getattr(rnn, "states", None) is not None
-        for var in rnn.states
-        if var is not None
-    ]
