@@ -28,13 +28,24 @@ class StepArrays:
     go_backwards: bool
     inputs: np.ndarray | None
 
+    @classmethod
+    def field_of(cls, name: str) -> str:
+        """The field of a per-step array given by name or short name (see ``SHORT``).
+
+        Raises
+        ------
+        ValueError
+            Naming the choices, for a name that is neither.
+        """
+        key = cls.SHORT.get(name, name)
+        if key not in cls.ARRAYS:
+            choices = ", ".join([*cls.ARRAYS, *cls.SHORT])
+            raise ValueError(f"unknown {cls.WHAT} {name!r}; choose one of {choices}.")
+        return key
+
     def array(self, name: str) -> np.ndarray:
         """One per-step array by name or short name (see ``SHORT``)."""
-        key = self.SHORT.get(name, name)
-        if key not in self.ARRAYS:
-            choices = ", ".join([*self.ARRAYS, *self.SHORT])
-            raise ValueError(f"unknown {self.WHAT} {name!r}; choose one of {choices}.")
-        return getattr(self, key)
+        return getattr(self, self.field_of(name))
 
     @property
     def shape(self) -> tuple[int, int, int]:

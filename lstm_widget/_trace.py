@@ -235,10 +235,7 @@ def recorded(rnn: keras.layers.RNN, names: tuple[str, ...]) -> tuple[frozenset[s
     kind = GRUTrace if gru else Trace
     full = set()
     for name in names:
-        key = kind.SHORT.get(name, name)
-        if key not in kind.ARRAYS:
-            choices = ", ".join([*kind.ARRAYS, *kind.SHORT])
-            raise ValueError(f"unknown {kind.WHAT} {name!r}; choose one of {choices}.")
+        key = kind.field_of(name)
         full.add(key if gru or key in ("cell_state", "hidden_state") else "gates")
     return frozenset(full), sum(4 if k == "gates" else 1 for k in full)
 
@@ -256,9 +253,9 @@ def trace_only(
     rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
     record, _ = recorded(rnn, names)
     if is_gru(rnn):
-        keep = tuple(k for k in GRU_TRACE_ARRAYS if k in record)
+        wanted = tuple(k for k in GRU_TRACE_ARRAYS if k in record)
         store = np.dtype(np.float32)
-        return trace_gru(ref, model, x, None, None, store, DEFAULT_MEMORY_BUDGET, False, keep)
+        return trace_gru(ref, model, x, None, None, store, DEFAULT_MEMORY_BUDGET, False, wanted)
     plan = plan_trace(model, x, ref.path, record=record)
     return run_plan(plan)
 
