@@ -195,10 +195,12 @@ class Session:
 
     def baseline(self, layer: str, sample: int) -> Trace | GRUTrace:
         """The trace of an explorer layer (one direction) for ``sample`` (batch one)."""
-        path, direction = self.path_of(layer)
-        tr = self.trace(path, sample)
+        return self._direction(self.trace(self.path_of(layer)[0], sample), layer)
+
+    def _direction(self, tr: Any, layer: str) -> Trace | GRUTrace:  # noqa: ANN401
+        """The direction of a Bidirectional layer's trace that ``layer`` shows (else ``tr``)."""
         if isinstance(tr, BidirectionalTrace):
-            return tr.forward if direction != "backward" else tr.backward
+            return tr.backward if self.path_of(layer)[1] == "backward" else tr.forward
         return tr
 
     def shown(
@@ -332,9 +334,7 @@ class Session:
         if planned is None:
             return None
         tr = self._edited_batch(layer, sample, *planned).row(self._part(sample)[1])
-        if isinstance(tr, BidirectionalTrace):
-            return tr.backward if self.path_of(layer)[1] == "backward" else tr.forward
-        return tr
+        return self._direction(tr, layer)
 
     def edited_output_ready(self, layer: str, sample: int, edits: object) -> bool:
         """Whether :meth:`edited_output` would answer from the cache (or there is no edit)."""
