@@ -26,9 +26,11 @@ class SearchMixin:
         """Select the units on at every step of [start, stop) of the shown sample.
 
         A unit is on where its value in the timeline's array (:attr:`view`) is >=
-        ``threshold``; masked steps are never on. Sets :attr:`query_range` (drawn as a
-        band on the timeline, the range "find similar" searches for) and
-        :attr:`selected_units` (their lines are plotted); returns the units.
+        ``threshold``; masked steps are never on. The values are the unedited model's (the
+        model find similar searches), also while the timeline shows edited ones. Sets
+        :attr:`query_range` (drawn as a band on the timeline, the range "find similar"
+        searches for) and :attr:`selected_units` (their lines are plotted); returns the
+        units.
         """
         start, stop, thr = self._query_args(start, stop, threshold)
         with self._working():
