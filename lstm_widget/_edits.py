@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from ._gru_weights import GRU_GATES
-from ._model import LayerRef, find_recurrent, is_gru, recurrent_refs
+from ._model import DIRECTIONS, LayerRef, find_recurrent, is_gru, split_direction
 from ._recurrence import CellParams
 from ._weights import GATES
 
@@ -122,9 +122,6 @@ def edit_params(params: CellParams, edits: dict[str, dict]) -> CellParams:
     return replace(params, kernel=kernel, recurrent_kernel=recurrent, bias=bias)
 
 
-DIRECTIONS = ("forward", "backward")
-
-
 @dataclass(frozen=True)
 class Target:
     """The layer edits apply to: where it is, and which directions of a Bidirectional one."""
@@ -132,11 +129,15 @@ class Target:
     ref: LayerRef
     directions: tuple[str, ...]  # empty for a plain layer
 
-    def rnns(self) -> list[keras.layers.RNN]:
-        """The edited RNNs: the layer, or the chosen directions' halves."""
+    def rnns(self, layer: keras.layers.Layer | None = None) -> list[keras.layers.RNN]:
+        """The edited RNNs: the layer, or the chosen directions' halves.
+
+        ``layer`` reads them from another copy of the layer (a clone's), not ``ref``'s.
+        """
+        layer = self.ref.layer if layer is None else layer
         if not self.ref.bidirectional:
-            return [self.ref.layer]
-        return [getattr(self.ref.layer, f"{d}_layer") for d in self.directions]
+            return [layer]
+        return [getattr(layer, f"{d}_layer") for d in self.directions]
 
 
 def edit_target(model: keras.Model, layer: str | None) -> Target:
@@ -145,11 +146,9 @@ def edit_target(model: keras.Model, layer: str | None) -> Target:
     A Bidirectional layer's path edits both directions alike; ``"path/forward"`` or
     ``"path/backward"`` edits one (the explorer's names for them).
     """
-    if isinstance(layer, str) and layer.rsplit("/", 1)[-1] in DIRECTIONS and "/" in layer:
-        path, direction = layer.rsplit("/", 1)
-        refs = [r for r in recurrent_refs(model) if r.path == path]
-        if refs and refs[0].bidirectional:
-            return Target(refs[0], (direction,))
+    split = split_direction(model, layer) if isinstance(layer, str) else None
+    if split is not None:
+        return Target(split[0], (split[1],))
     ref = find_recurrent(model, layer)
     return Target(ref, DIRECTIONS if ref.bidirectional else ())
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._gru_trace import GRUTrace
 from ._labels import masked_runs
-from ._model import recurrent_refs
+from ._model import DIRECTIONS, recurrent_refs
 from ._overview import OVERVIEW_BINS, downsample
 from ._serialization import to_wire
 from ._trace import Trace
@@ -72,7 +72,7 @@ def layer_names(model: keras.Model) -> list[str]:
     """The explorer's layer choices: LSTM and GRU paths, Bidirectional ones per direction."""
     names = []
     for ref in recurrent_refs(model):
-        both = [f"{ref.path}/forward", f"{ref.path}/backward"]
+        both = [f"{ref.path}/{d}" for d in DIRECTIONS]
         names += both if ref.bidirectional else [ref.path]
     return names
 

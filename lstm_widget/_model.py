@@ -168,6 +168,21 @@ def find_lstm(model: keras.Model, layer: str | None = None) -> LayerRef:
     return _find(model, layer, lstm_refs(model), "LSTM")
 
 
+DIRECTIONS = ("forward", "backward")
+"""A Bidirectional layer's halves, as ``"path/forward"`` and ``"path/backward"`` name them."""
+
+
+def split_direction(model: keras.Model, name: str) -> tuple[LayerRef, str] | None:
+    """The Bidirectional layer and direction a name like ``"path/backward"`` gives, else None."""
+    path, _, direction = name.rpartition("/")
+    if direction not in DIRECTIONS:
+        return None
+    for ref in recurrent_refs(model):
+        if ref.path == path and ref.bidirectional:
+            return ref, direction
+    return None
+
+
 def find_recurrent(model: keras.Model, layer: str | None = None) -> LayerRef:
     """As :func:`find_lstm`, for LSTM and GRU layers alike."""
     return _find(model, layer, recurrent_refs(model), "LSTM or GRU")

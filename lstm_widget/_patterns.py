@@ -61,9 +61,10 @@ def on_units(values: np.ndarray, threshold: float, mask: np.ndarray | None = Non
 
     A masked step (``mask`` False) is never on, so a range with one has no on units.
     """
-    low = values.min(axis=0) if mask is None or mask.all() else np.full(values.shape[1], -np.inf)
+    if mask is not None and not mask.all():
+        return np.array([], dtype=np.intp)
     with np.errstate(invalid="ignore"):
-        return np.flatnonzero(low >= threshold)  # NaN (a masked gate) is not on
+        return np.flatnonzero(values.min(axis=0) >= threshold)
 
 
 def match_pattern(

@@ -25,7 +25,7 @@ from ._attribution import Attribution, step_attribution
 from ._edits import check_target_edits, edit_target, gates_of
 from ._explorer_parts import Difference, layer_names
 from ._gru_trace import GRUTrace
-from ._model import all_layers, is_gru, recurrent_refs, require_model
+from ._model import all_layers, is_gru, recurrent_refs, require_model, split_direction
 from ._steps import StepArrays
 from ._trace import BidirectionalTrace, Plan, Trace, plan_trace, run_plan, trace
 from ._watch import ModelWatch
@@ -175,9 +175,9 @@ class Session:
         refs = {r.path: r for r in recurrent_refs(self.model)}
         if layer in refs and not refs[layer].bidirectional:
             return layer, None
-        path, _, direction = layer.rpartition("/")
-        if path in refs and refs[path].bidirectional:
-            return path, direction
+        split = split_direction(self.model, layer)
+        if split is not None:
+            return split[0].path, split[1]
         raise ValueError(
             f"layer {layer!r} is no longer in the model; its LSTM and GRU layers are now: "
             f"{', '.join(layer_names(self.model)) or 'none'}."

@@ -13,7 +13,7 @@ edit is and how it applies to weights: :mod:`._edits`.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import keras
@@ -49,9 +49,7 @@ def edited_model(model: keras.Model, edits: object, layer: str | None = None) ->
     for (_, src), (_, dst) in zip(all_layers(model), all_layers(clone), strict=True):
         for a, b in zip(state_variables(src), state_variables(dst), strict=True):
             b.assign(a.numpy())
-    twin = dict(all_layers(clone))[target.ref.path]
-    edited = Target(replace(target.ref, layer=twin), target.directions).rnns()
-    for rnn in edited:
+    for rnn in target.rnns(dict(all_layers(clone))[target.ref.path]):
         weights = rnn.get_weights()
         kernel, recurrent, bias = edit_arrays(
             weights[0], weights[1], weights[2] if len(weights) > 2 else None, checked, gates_of(rnn)
