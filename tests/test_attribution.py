@@ -157,29 +157,39 @@ def test_integrated_gradients_build_the_path_per_call():
     assert attr.completeness_error < 0.02
 
 
+def decomposition_adds_up(rnn, steps, seed, masked, output_index):
+    """Masking -> ``rnn`` -> Dense(2) with random weights; sample ``masked[0]`` masked from
+    step ``masked[1]``. From zero initial states the cell decomposition's steps must add up
+    to Keras's output minus the head's bias, and masked steps must have no share."""
+    model = keras.Sequential(
+        [
+            keras.Input((steps, 3)),
+            keras.layers.Masking(0.0),
+            rnn,
+            keras.layers.Dense(2, name="head"),
+        ]
+    )
+    rng = np.random.default_rng(seed)
+    model.set_weights(
+        [0.7 * rng.normal(size=w.shape).astype("float32") for w in model.get_weights()]
+    )
+    x = rng.normal(size=(4, steps, 3)).astype("float32")
+    row, start = masked
+    x[row, start:] = 0.0  # masked: they write nothing
+    att = lw.step_attribution(model, x, "cell_decomposition", output_index=output_index)
+    out = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, output_index]
+    bias = model.get_layer("head").get_weights()[1][output_index]
+    np.testing.assert_allclose(np.asarray(att).sum(axis=1), out - bias, atol=1e-5)
+    np.testing.assert_array_equal(np.asarray(att)[row, start:], 0.0)
+    return att
+
+
 @pytest.mark.parametrize("backwards", [False, True], ids=["forwards", "go_backwards"])
 def test_gru_cell_decomposition_adds_up_to_keras_output(backwards):
     """h_T = sum_k (prod_{j>k} z_j) (1 - z_k) h~_k from h_0 = 0: the steps' shares add up to
     the model's output minus the head's bias, as Keras computes it."""
-    model = keras.Sequential(
-        [
-            keras.Input((8, 3)),
-            keras.layers.Masking(0.0),
-            keras.layers.GRU(5, go_backwards=backwards, reset_after=False, name="g"),
-            keras.layers.Dense(2, name="head"),
-        ]
-    )
-    rng = np.random.default_rng(5)
-    model.set_weights(
-        [0.7 * rng.normal(size=w.shape).astype("float32") for w in model.get_weights()]
-    )
-    x = rng.normal(size=(4, 8, 3)).astype("float32")
-    x[1, 5:] = 0.0  # masked: they write nothing
-    att = lw.step_attribution(model, x, "cell_decomposition", output_index=1)
-    out = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 1]
-    bias = model.get_layer("head").get_weights()[1][1]
-    np.testing.assert_allclose(np.asarray(att).sum(axis=1), out - bias, atol=1e-5)
-    np.testing.assert_array_equal(np.asarray(att)[1, 5:], 0.0)
+    gru = keras.layers.GRU(5, go_backwards=backwards, reset_after=False, name="g")
+    att = decomposition_adds_up(gru, 8, 5, (1, 5), 1)
     assert np.abs(np.asarray(att)).min(axis=0).max() > 0  # every unmasked step has a share
     assert att.note.startswith("exact: the final hidden state split")
 
@@ -189,25 +199,8 @@ def test_bidirectional_cell_decomposition_adds_up_to_keras_output(kind, merge):
     """Both directions' final states split into per-step parts (the backward one's written
     from the end), merged as the layer merges them: from zero initial states the parts add up
     to the model's output minus the head's bias, as Keras computes it."""
-    model = keras.Sequential(
-        [
-            keras.Input((9, 3)),
-            keras.layers.Masking(0.0),
-            keras.layers.Bidirectional(getattr(keras.layers, kind)(5), merge_mode=merge),
-            keras.layers.Dense(2, name="head"),
-        ]
-    )
-    rng = np.random.default_rng(7)
-    model.set_weights(
-        [0.7 * rng.normal(size=w.shape).astype("float32") for w in model.get_weights()]
-    )
-    x = rng.normal(size=(4, 9, 3)).astype("float32")
-    x[2, 6:] = 0.0  # masked: they write nothing
-    att = lw.step_attribution(model, x, "cell_decomposition", output_index=0)
-    out = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
-    bias = model.get_layer("head").get_weights()[1][0]
-    np.testing.assert_allclose(np.asarray(att).sum(axis=1), out - bias, atol=1e-5)
-    np.testing.assert_array_equal(np.asarray(att)[2, 6:], 0.0)
+    bi = keras.layers.Bidirectional(getattr(keras.layers, kind)(5), merge_mode=merge)
+    att = decomposition_adds_up(bi, 9, 7, (2, 6), 0)
     assert att.note.startswith("exact:")
 
 
