@@ -257,10 +257,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   function syncStep(): void {
     window.clearTimeout(syncTimer);
     syncTimer = window.setTimeout(() => {
-      if (model.get("step") !== step) {
-        model.set("step", step);
-        model.save_changes();
-      }
+      if (model.get("step") !== step) setTrait("step", step);
     }, 150);
   }
 
