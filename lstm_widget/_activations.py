@@ -38,6 +38,39 @@ def _tanh(z: np.ndarray) -> np.ndarray:
     return np.tanh(z, out=z)
 
 
+def tanh_by_exp(src: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = tanh(src)`` computed as 2 / (1 + e^(-2 src)) - 1 (``out`` may be ``src``).
+
+    numpy's float32 ``exp`` is vectorized where its ``tanh`` is not: this is about 1.4x
+    faster, within 2e-7 of ``np.tanh`` (the recurrences' fused path; e^(-2 src) = inf
+    for src < -44 gives -1, as it should).
+    """
+    np.multiply(src, np.float32(-2.0), out=out)
+    return tanh_of_minus_twice(out)
+
+
+def tanh_of_minus_twice(v: np.ndarray) -> np.ndarray:
+    """Overwrite ``v``, holding -2 x, with tanh(x) = 2 / (1 + e^(-2 x)) - 1; returns ``v``.
+
+    For pre-activations whose weight columns were scaled by -2 up front (exact).
+    """
+    np.exp(v, out=v)
+    np.add(v, np.float32(1.0), out=v)
+    np.divide(np.float32(2.0), v, out=v)
+    return np.subtract(v, np.float32(1.0), out=v)
+
+
+def sigmoid_of_negated(z: np.ndarray) -> np.ndarray:
+    """Overwrite ``z``, holding -v, with sigmoid(v) = 1 / (1 + e^-v); returns ``z``.
+
+    The recurrences negate the sigmoid gates' weight columns up front (exact), so the
+    gates cost one ``exp``, an add and a division (see :func:`tanh_by_exp`).
+    """
+    np.exp(z, out=z)
+    np.add(z, np.float32(1.0), out=z)
+    return np.divide(np.float32(1.0), z, out=z)
+
+
 def _relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0, out=z)
 

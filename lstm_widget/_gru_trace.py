@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from ._activations import SIGMOID, TANH, in_place
+from ._activations import SIGMOID, TANH, in_place, sigmoid_of_negated, tanh_of_minus_twice
 from ._feed import layer_feed
 from ._model import LayerRef
 from ._progress import progress_bar
@@ -98,16 +98,23 @@ def run_gru(
     b_in = None if bias is None else (bias if bias.ndim == 1 else bias[0])
     b_rec = None if bias is None or bias.ndim == 1 else bias[1]
     act, rec = in_place(cell.activation), in_place(cell.recurrent_activation)
-    # Keras's defaults: sigmoid(v) = 0.5 tanh(v / 2) + 0.5 with z and r's columns of every
-    # weight halved up front (exact: halving commutes with rounding), so one tanh pass and
-    # one multiply-add give z and r, the same numbers as the sigmoid twin.
+    # Keras's defaults (sigmoid, tanh): weight columns pre-scaled, exactly, by -1 for z and r
+    # and by -2 for h~, so that each costs one exp, an add and a division:
+    # sigmoid(v) = 1 / (1 + e^-v), tanh(v) = 2 / (1 + e^(-2 v)) - 1 (numpy's float32 exp is
+    # vectorized, its tanh is not).
     fused = rec is SIGMOID and act is TANH
     if fused:
-        kernel, rk = kernel.copy(), rk.copy()
-        kernel[:, : 2 * n] *= 0.5
-        rk[:, : 2 * n] *= 0.5
-        b_in = None if b_in is None else np.concatenate([b_in[: 2 * n] * 0.5, b_in[2 * n :]])
-        b_rec = None if b_rec is None else np.concatenate([b_rec[: 2 * n] * 0.5, b_rec[2 * n :]])
+        scale = np.repeat(np.float32([-1.0, -1.0, -2.0]), n)
+        kernel, rk = kernel * scale, rk * scale
+        b_in = None if b_in is None else b_in * scale
+        b_rec = None if b_rec is None else b_rec * scale
+    # One product per step gives x_t @ kernel plus every bias but the one r multiplies
+    # (u_h's): [x_t, 1] @ [kernel; b_in + (b'_z, b'_r, 0)].
+    x_bias = np.zeros(3 * n, np.float32) if b_in is None else b_in.copy()
+    if b_rec is not None:
+        x_bias[: 2 * n] += b_rec[: 2 * n]
+    kernel_b = np.concatenate([kernel, x_bias[None]])
+    h_bias = None if b_rec is None else b_rec[2 * n :]
     batch, steps, _ = inputs.shape
     cols = slice(None) if keep is None else keep
     kept = n if keep is None else len(keep)
@@ -120,13 +127,8 @@ def run_gru(
     # no mask, every unit, float32: each step writes z, r, h~ and h straight into the output
     direct = mask is None and keep is None and store == np.float32
 
-    def gate(dst: np.ndarray) -> None:
-        if fused:
-            np.tanh(dst, out=dst)
-            dst *= 0.5
-            dst += 0.5
-        else:
-            rec(dst)
+    gate = sigmoid_of_negated if fused else rec
+    candidate = tanh_of_minus_twice if fused else act
 
     def rows_job(rows: slice) -> None:
         """All steps of a block of batch rows (rows are independent), in reused buffers."""
@@ -136,18 +138,17 @@ def run_gru(
         xp = np.empty((nb, 3 * n), np.float32)
         scratch = [np.empty((nb, n), np.float32) for _ in range(4)]  # z, r, h~, h'
         tmp = np.empty((nb, n), np.float32)
-        x_rows = inputs[rows]
-        # full-size operands: a broadcast one makes numpy take a slower loop
-        b_xp = None if b_in is None else np.tile(b_in, (nb, 1))
-        b_up = None if b_rec is None else np.tile(b_rec, (nb, 1))
+        x1 = np.empty((steps, nb, kernel_b.shape[0]), np.float32)  # [x_t, 1], step-major
+        x1[..., :-1] = inputs[rows].transpose(1, 0, 2)
+        x1[..., -1] = 1.0
+        # a full-size operand: a broadcast one makes numpy take a slower loop
+        b_up = None if h_bias is None else np.tile(h_bias, (nb, 1))
         for t in order:
             z, r, hh, new = [o[t, rows] for o in out] if direct else scratch
-            np.matmul(x_rows[:, t], kernel, out=xp)  # the step's input projection
-            if b_xp is not None:
-                xp += b_xp
+            np.matmul(x1[t], kernel_b, out=xp)  # the step's input projection and biases
             np.matmul(h, u_zr, out=up)  # (rows, 3n) with reset_after, else (rows, 2n)
             if b_up is not None:
-                up += b_up
+                np.add(up[:, 2 * n :], b_up, out=up[:, 2 * n :])
             np.add(xp[:, :n], up[:, :n], out=z)
             np.add(xp[:, n : 2 * n], up[:, n : 2 * n], out=r)
             gate(z)
@@ -158,7 +159,7 @@ def run_gru(
                 np.multiply(r, h, out=tmp)
                 np.matmul(tmp, u_h, out=hh)
             hh += xp[:, 2 * n :]
-            act(hh)
+            candidate(hh)
             # h' = z * h + (1 - z) * h~, in Keras's order of operations
             np.multiply(z, h, out=new)
             np.subtract(1.0, z, out=tmp)
