@@ -2,7 +2,8 @@
 for LSTM and GRU layers of the same shapes.
 
 Same model, same input, one process per Keras backend (TensorFlow, then JAX when it is
-installed); both warmed up first, median of repeats.
+installed); both warmed up first, then run alternately: medians of the times, and the ratio
+is the median of the per-pair ratios (steadier on a shared machine).
 Run: ``.venv/bin/python benchmarks/bench_trace.py`` (``--quick`` for a smoke run,
 ``--backend jax`` for one backend only).
 """
@@ -23,7 +24,7 @@ def measure(cases: list[tuple[int, int, int, int]], repeats: int) -> list[dict]:
     """Rows of {case, keras, trace} seconds on the backend this process runs."""
     import keras
     import numpy as np
-    from _timing import median_time
+    from _timing import paired_times
 
     import lstm_widget as lw
 
@@ -33,10 +34,19 @@ def measure(cases: list[tuple[int, int, int, int]], repeats: int) -> list[dict]:
         for b, t, f, u in cases:
             model = keras.Sequential([keras.Input((t, f)), kind(u)])
             x = np.random.default_rng(0).normal(size=(b, t, f)).astype("float32")
-            t_keras = median_time(lambda _k: model.predict_on_batch(x), repeats)  # noqa: B023
-            t_trace = median_time(lambda _k: lw.trace(model, x), repeats)  # noqa: B023
+            t_keras, t_trace, ratio = paired_times(
+                lambda: model.predict_on_batch(x),  # noqa: B023
+                lambda: lw.trace(model, x),  # noqa: B023
+                repeats,
+            )
             rows.append(
-                {"layer": kind.__name__, "case": [b, t, f, u], "keras": t_keras, "trace": t_trace}
+                {
+                    "layer": kind.__name__,
+                    "case": [b, t, f, u],
+                    "keras": t_keras,
+                    "trace": t_trace,
+                    "ratio": ratio,
+                }
             )
     return rows
 
@@ -53,7 +63,7 @@ def run_backend(backend: str, quick: bool, repeats: int) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--quick", action="store_true", help="small shapes, 1 repeat")
     parser.add_argument("--backend", action="append", help="tensorflow and/or jax")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
@@ -77,7 +87,7 @@ def main() -> None:
         cells = ""
         for b in backends:
             r = results[b][k]
-            cells += f" | {r['keras']:16.4f} {r['trace']:8.4f} {r['trace'] / r['keras']:6.2f}"
+            cells += f" | {r['keras']:16.4f} {r['trace']:8.4f} {r['ratio']:6.2f}"
         print(f"{row['layer'] + ' ' + str(tuple(row['case'])):>32}{cells}")
 
 
