@@ -24,7 +24,7 @@ import numpy as np
 from ._feed import first_output
 from ._gru_trace import GRUTrace
 from ._integrated import integrated_gradients, predict_scalars, scalar_outputs
-from ._model import find_recurrent, require_model
+from ._model import find_recurrent, require_model, require_model_x
 from ._progress import progress_bar
 from ._trace import BidirectionalTrace, Trace, trace
 from ._validate import as_array, check_finite, model_inputs
@@ -280,7 +280,7 @@ def step_attribution(
         (batch, time) array (or per feature) with ``.method``, ``.note`` and, for
         integrated gradients, ``.completeness_error``.
     """
-    model = require_model(model)
+    model, x = require_model_x(model, x)
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     (arr,) = model_inputs(model, x) if len(model.inputs) == 1 else (None,)

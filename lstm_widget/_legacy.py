@@ -11,7 +11,8 @@ What the rewrite changes, and why:
   :func:`lstm_widget.legacy_hard_sigmoid`, Keras 2's clip(0.2 x + 0.5, 0, 1). Keras 3 would
   read the name as its own clip(x / 6 + 0.5, 0, 1) and change the numbers.
 - ``time_major=False`` is dropped (Keras 3 has no such argument and is batch-major);
-  ``time_major=True`` is refused: its input is (time, batch, features). Other arguments
+  a model with ``time_major=True`` layers becomes its batch-major twin (``_time_major``:
+  its time-major inputs take ``x.swapaxes(0, 1)``). Other arguments
   of a recurrent layer that Keras 3 does not take are dropped with a note; a GRU config
   without ``reset_after`` (Keras <= 2.1, which had only that convention) gets ``False``.
 - A Sequential model nested in a functional one is referred to by Keras 2 with one node
@@ -34,6 +35,7 @@ import keras
 import numpy as np
 
 from ._states import state_variables
+from ._time_major import batch_major, register, time_major_layers
 
 _TF_KERAS_MODULES = ("tf_keras", "tensorflow.python.keras", "keras.api._v2")
 _HARD_SIGMOID = "hard_sigmoid"
@@ -66,10 +68,8 @@ def keras3_config(
         False leaves ``"hard_sigmoid"`` to mean Keras 3's, as ``keras.models.load_model``
         reads it (to measure what that would change).
 
-    Raises
-    ------
-    ValueError
-        For a layer with ``time_major=True``.
+    A ``time_major=True`` layer loses the argument: build the model with
+    :func:`._time_major.batch_major`, which lays its inputs out batch-major.
     """
     out = copy.deepcopy(config)
     _rewrite(out, notes, legacy_activations)
@@ -89,14 +89,10 @@ def _rewrite(node: object, notes: list[str], legacy: bool) -> None:
     if isinstance(node.get("class_name"), str) and isinstance(cfg, dict):
         name = cfg.get("name", node["class_name"])
         if "time_major" in cfg:
-            if cfg.pop("time_major"):
-                raise ValueError(
-                    f"layer {name!r} has time_major=True (input laid out as time, batch, "
-                    "features), which Keras 3 and lstm-widget do not reproduce; rebuild it "
-                    "with time_major=False and pass the input transposed to "
-                    "(batch, time, features)."
-                )
-            notes.append(f"{name!r}: dropped time_major=False (Keras 3 is always batch-major)")
+            if cfg.pop("time_major"):  # the model becomes batch-major: _time_major.batch_major
+                notes.append(f"{name!r}: time_major=True, run batch-major")
+            else:
+                notes.append(f"{name!r}: dropped time_major=False (Keras 3 is always batch-major)")
         _recurrent_arguments(node["class_name"], cfg, name, notes)
         for key in ("activation", "recurrent_activation"):
             if legacy and cfg.get(key) == _HARD_SIGMOID:
@@ -258,7 +254,13 @@ class _Mirror:
                 "it in Keras 3 and copy the weights (new.set_weights(old.get_weights()))."
             )
         config = json.loads(old.to_json())
-        self.model = build(keras3_config(config, []))
+        names = time_major_layers(config)
+        rewritten = keras3_config(config, [])
+        if names:  # the batch-major twin of a time-major model; functions swap x for it
+            rewritten, layout = batch_major(rewritten, names, build)
+        self.model = build(rewritten)
+        if names:
+            register(self.model, layout)
         self.layout = _layout(old)
         self._seen: list[tuple[Any, np.ndarray]] = []
         self.refresh(old)
@@ -296,7 +298,7 @@ def from_tf_keras(old: Any) -> keras.Model:
     TypeError
         For a subclassed tf.keras model (no config to rebuild from).
     ValueError
-        For a layer Keras 3 cannot reproduce (``time_major=True``).
+        For a time-major model whose layers would compute other numbers batch-major.
     """
     mirror = _MIRRORS.get(old)
     if mirror is not None and mirror.layout == _layout(old):

@@ -23,6 +23,7 @@ from ._explorer_parts import probe_input
 from ._feed import first_output, predict
 from ._legacy import build, keras3_config
 from ._model import StateSnapshot
+from ._time_major import batch_major, note, time_major_layers
 
 _H5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -33,9 +34,11 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
 
     Keras 2 ``hard_sigmoid`` activations stay Keras 2's (:func:`legacy_hard_sigmoid`), and
     arguments Keras 3 does not know but that change nothing (``time_major=False``) are
-    dropped. A file that Keras 3 wrote (its ``keras_version``) is opened as
-    ``keras.models.load_model`` opens it: its names already mean Keras 3's functions. The
-    file is only read; the model is not compiled.
+    dropped. A model with ``time_major=True`` layers opens as its batch-major twin: the
+    warning names the inputs that take ``x.swapaxes(0, 1)`` and the outputs that come out
+    (batch, time, ...) (:mod:`lstm_widget._time_major`). A file that Keras 3 wrote (its
+    ``keras_version``) is opened as ``keras.models.load_model`` opens it: its names already
+    mean Keras 3's functions. The file is only read; the model is not compiled.
 
     Parameters
     ----------
@@ -85,7 +88,8 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
         except Exception as err:
             raise ValueError(f"Keras 3 cannot open {path!r}: {err}") from err
     notes: list[str] = []
-    model = reader.load(keras3_config(reader.config, notes))
+    config = _twin_config(reader, keras3_config(reader.config, notes), notes)
+    model = reader.load(config)
     if warn and notes:
         warnings.warn(
             f"lstm_widget.load_model({os.path.basename(path)!r}) rewrote the Keras 2 config: "
@@ -95,7 +99,8 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
             stacklevel=2,
         )
     if warn and any("hard_sigmoid" in n for n in notes):
-        plain = reader.load(keras3_config(reader.config, [], legacy_activations=False))
+        plain_config = keras3_config(reader.config, [], legacy_activations=False)
+        plain = reader.load(_twin_config(reader, plain_config, []))
         _warn_difference(path, model, plain, [n for n in notes if "hard_sigmoid" in n])
     return model
 
@@ -118,11 +123,15 @@ class _H5:
             )
         self.config = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
 
+    def build(self, config: dict[str, Any]) -> keras.Model:
+        """The model of ``config``, without weights."""
+        return _build(self.path, config)
+
     def load(self, config: dict[str, Any]) -> keras.Model:
         import h5py
         from keras.src.legacy.saving.legacy_h5_format import load_weights_from_hdf5_group
 
-        model = _build(self.path, config)
+        model = self.build(config)
         with h5py.File(self.path, "r") as f:
             load_weights_from_hdf5_group(f["model_weights"], model)
         return model
@@ -140,6 +149,13 @@ class _Zip:
             meta = json.loads(z.read("metadata.json")) if "metadata.json" in z.namelist() else {}
             self.version = str(meta.get("keras_version", ""))
 
+    def build(self, config: dict[str, Any]) -> keras.Model:
+        """The model of ``config``, without weights."""
+        try:
+            return keras.saving.deserialize_keras_object(config)
+        except Exception as err:
+            raise ValueError(f"Keras 3 cannot rebuild {self.path!r}: {err}") from err
+
     def load(self, config: dict[str, Any]) -> keras.Model:
         with tempfile.TemporaryDirectory() as tmp:
             copy = os.path.join(tmp, "model.keras")
@@ -151,6 +167,16 @@ class _Zip:
                 return keras.models.load_model(copy, compile=False)
             except Exception as err:
                 raise ValueError(f"Keras 3 cannot rebuild {self.path!r}: {err}") from err
+
+
+def _twin_config(reader: _H5 | _Zip, config: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """``config``, made the batch-major twin's if the model has time-major layers."""
+    names = time_major_layers(reader.config)
+    if not names:
+        return config
+    config, layout = batch_major(config, names, reader.build)
+    notes.append(note(layout))
+    return config
 
 
 def _text(value: object) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ._legacy import from_tf_keras, is_tf_keras
 from ._states import state_variables
+from ._time_major import layout_of, twin_inputs
 
 
 def is_lstm(layer: object) -> bool:
@@ -83,6 +84,22 @@ def require_model(model: object, what: str = "model") -> keras.Model:
     if isinstance(model, str | os.PathLike):
         hint = f" ({model!r}: open a file with lstm_widget.load_model(path))"
     raise TypeError(f"{what} must be a Keras model (Keras 3 or tf.keras 2), got {kind}{hint}.")
+
+
+def require_model_x(model: object, x: object) -> tuple[keras.Model, object]:
+    """:func:`require_model`, and ``x`` laid out as the returned Keras 3 model takes it.
+
+    That is ``x`` itself, except for a tf.keras model with ``time_major=True`` layers: its
+    twin runs batch-major, so the time-major inputs are swapped (each batch of a stream).
+    """
+    twin = require_model(model)
+    if twin is model or layout_of(twin) is None:
+        return twin, x
+    from ._stream import _batches, _is_stream
+
+    if _is_stream(x):
+        return twin, (twin_inputs(twin, batch) for batch in _batches(x))
+    return twin, twin_inputs(twin, x)
 
 
 def _walk(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._model import find_recurrent, is_gru, require_model
+from ._model import find_recurrent, is_gru, require_model_x
 from ._stream import Progress, blocks, ticker
 
 
@@ -122,8 +122,9 @@ def match_pattern(
     need = (stop - start + 1) // 2 if min_length is None else int(min_length)
     bits, counts, query, n_units = [], [], None, 0
     query_mask = np.ones(0, bool)
+    model, x = require_model_x(model, x)
     with ticker(progress, x, "match_pattern") as tick:
-        for block in blocks(require_model(model), x, layer, (array,), tick):
+        for block in blocks(model, x, layer, (array,), tick):
             vals = block.values[array]
             n_units = vals.shape[2]
             packed = np.packbits(vals >= thr, axis=2)  # (samples, time, units / 8) uint8
@@ -257,8 +258,9 @@ def unit_correlation(
         raise ValueError(f"annotation must be (batch, time), got shape {ann.shape}.")
     sums: dict[str, np.ndarray | float] = {}
     seen = 0
+    model, x = require_model_x(model, x)
     with ticker(progress, x, "unit_correlation") as tick:
-        for block in blocks(require_model(model), x, layer, (array,), tick):
+        for block in blocks(model, x, layer, (array,), tick):
             vals = block.values[array]
             b, t, _ = vals.shape
             if block.offset + b > ann.shape[0] or t != ann.shape[1]:
@@ -353,7 +355,7 @@ def gate_saturation(
     -------
     Saturation
     """
-    model = require_model(model)
+    model, x = require_model_x(model, x)
     ref = find_recurrent(model, layer)
     rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
     gates = _GRU_GATES if is_gru(rnn) else _LSTM_GATES

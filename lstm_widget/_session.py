@@ -27,6 +27,7 @@ from ._explorer_parts import Difference, layer_names
 from ._gru_trace import GRUTrace
 from ._model import all_layers, is_gru, recurrent_refs, require_model, split_direction
 from ._steps import StepArrays
+from ._time_major import twin_inputs
 from ._trace import BidirectionalTrace, Plan, Trace, plan_trace, run_plan, trace
 from ._watch import ModelWatch
 from ._whatif import (
@@ -101,6 +102,13 @@ class Session:
         self._clone: tuple[tuple, keras.Model] | None = None  # see _edited_clone
 
     # -- cache -----------------------------------------------------------------------------
+
+    def twin_x(self, x: object) -> object:
+        """``x`` as the model given takes it, laid out as :attr:`model` takes it.
+
+        The same ``x`` except for a time-major tf.keras model (its twin is batch-major).
+        """
+        return x if self._source is self.model else twin_inputs(self.model, x)
 
     def set_inputs(self, arrays: list[np.ndarray]) -> None:
         """New (validated) model inputs: everything cached is dropped."""

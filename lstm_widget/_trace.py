@@ -10,7 +10,7 @@ import numpy as np
 from ._activations import in_place
 from ._feed import Feed, layer_feed
 from ._gru_trace import GRU_TRACE_ARRAYS, GRUTrace, trace_gru
-from ._model import LayerRef, find_lstm, find_recurrent, is_gru, require_model
+from ._model import LayerRef, find_lstm, find_recurrent, is_gru, require_model, require_model_x
 from ._progress import Tick, progress_bar
 from ._recurrence import RECORDABLE, CellParams, run
 from ._steps import StepArrays, check_budget, start_state
@@ -211,7 +211,7 @@ def trace(
     TypeError, ValueError
         For a bad model, layer name, input, initial state, or a trace over the budget.
     """
-    model = require_model(model)
+    model, x = require_model_x(model, x)
     ref = find_recurrent(model, layer)
     rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
     if is_gru(rnn):

@@ -27,6 +27,7 @@ from ._model import (
     all_layers,
     is_gru,
     require_model,
+    require_model_x,
     state_variables,
 )
 from ._recurrence import CellParams
@@ -39,7 +40,8 @@ def edited_model(model: keras.Model, edits: object, layer: str | None = None) ->
 
     ``edits`` name the layer's gates (``"input"``, ``"forget"``, ``"cell"``, ``"output"``
     for an LSTM; ``"update"``, ``"reset"``, ``"candidate"`` for a GRU). The original model
-    is left bit-identical; a tf.keras 2 model gives an edited Keras 3 model.
+    is left bit-identical; a tf.keras 2 model gives an edited Keras 3 model (for one with
+    ``time_major=True`` layers, its batch-major twin: it takes ``x.swapaxes(0, 1)``).
     """
     model = require_model(model)
     target = edit_target(model, layer)
@@ -228,7 +230,7 @@ def what_if(
         trace, or whole models where that is not exact), so without an edit they are
         equal and with one they differ by the edit alone.
     """
-    model = require_model(model)
+    model, x = require_model_x(model, x)
     target = edit_target(model, layer)
     ref = target.ref
     checked = check_target_edits(target, edits)

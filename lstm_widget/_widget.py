@@ -133,7 +133,7 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
         if value is None:
             arrays, note = probe_input(self._model)
         else:
-            arrays, note = model_inputs(self._model, value), ""
+            arrays, note = model_inputs(self._model, self._session.twin_x(value)), ""
         try:
             labels = step_labels_of(*self._label_args, arrays[0])
         except ValueError as err:
