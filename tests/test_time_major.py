@@ -69,6 +69,9 @@ def test_trace_and_output_are_tf_keras_s_numbers():
     np.testing.assert_allclose(bi_h[ran], want_bi.swapaxes(0, 1)[ran], atol=ATOL)
     np.testing.assert_allclose(end.final_state[0], want_last, atol=ATOL)
     np.testing.assert_allclose(lw.what_if(old, x, {}, "tm").baseline_output, want_out, atol=ATOL)
+    np.testing.assert_array_equal(
+        lw.gate_weights(old, "tm")["forget"].bias, old.get_layer("tm").get_weights()[2][5:10]
+    )
     for a, b in zip(before, snapshot(old), strict=True):
         np.testing.assert_array_equal(a, b)
 
