@@ -102,8 +102,30 @@ def _rewrite(node: object, notes: list[str], legacy: bool) -> None:
                     "(Keras 3's hard_sigmoid is clip(x / 6 + 0.5, 0, 1))"
                 )
         _shift_nested_nodes(cfg)
+        _sequential_input(node["class_name"], cfg)
     for value in node.values():
         _rewrite(value, notes, legacy)
+
+
+def _sequential_input(kind: str, cfg: dict[str, Any]) -> None:
+    """A Keras 2 Sequential's input shape as Keras 3 reads it: an InputLayer entry.
+
+    Keras 2 writes ``LSTM(..., input_shape=...)`` as ``batch_input_shape`` in the layer's
+    config, which Keras 3 layers do not take: it becomes an InputLayer before the first
+    layer (if there is none yet) and is dropped from the layers.
+    """
+    layers = cfg.get("layers")
+    if kind != "Sequential" or not isinstance(layers, list) or not layers:
+        return
+    first = layers[0]
+    shape = first.get("config", {}).get("batch_input_shape")
+    if first.get("class_name") != "InputLayer" and shape is not None:
+        name = f"{first['config'].get('name', 'layer')}_input"  # Keras 2's name for it
+        entry = {"batch_input_shape": shape, "dtype": first["config"].get("dtype"), "name": name}
+        layers.insert(0, {"class_name": "InputLayer", "config": entry})
+    for layer in layers:
+        if layer.get("class_name") != "InputLayer":
+            layer.get("config", {}).pop("batch_input_shape", None)
 
 
 def _recurrent_arguments(kind: str, cfg: dict[str, Any], name: str, notes: list[str]) -> None:

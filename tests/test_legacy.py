@@ -146,6 +146,22 @@ def test_stateful_and_bidirectional_tf_keras_layers_and_the_model_output():
     np.testing.assert_allclose(shown, want_out, atol=ATOL)
 
 
+def test_the_keras_2_idiom_sequential_lstm_with_input_shape(tmp_path):
+    """``Sequential([LSTM(..., input_shape=...), Dense])``: object and .h5 file."""
+    old = k2.Sequential(
+        [k2.layers.LSTM(4, input_shape=(None, 3), name="lstm"), k2.layers.Dense(1, name="head")]
+    )
+    randomize(old)
+    x = rand(5, 6, 3, seed=8)
+    want = old.predict(x, verbose=0)
+    np.testing.assert_allclose(lw.what_if(old, x, {}).baseline_output, want, atol=ATOL)
+    last = k2.Model(old.inputs, old.get_layer("lstm").output).predict(x, verbose=0)
+    np.testing.assert_allclose(lw.trace(old, x).final_state[0], last, atol=ATOL)
+    old.save(tmp_path / "seq.h5")
+    model, _ = caught(lw.load_model, tmp_path / "seq.h5")
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, atol=ATOL)
+
+
 def small_model():
     inp = k2.Input((8, 2))
     h = k2.layers.LSTM(4, recurrent_activation="hard_sigmoid", name="lstm")(inp)
