@@ -13,6 +13,7 @@ import numpy as np
 
 from ._model import find_recurrent, is_gru, require_model_x
 from ._stream import Progress, blocks, ticker
+from ._time_major import twin_inputs
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,8 @@ def unit_correlation(
         The inputs.
     annotation : array-like
         (batch, time) numbers for the whole of x, e.g. 1 inside a string literal, else 0.
-        NaN steps are left out, as are masked ones.
+        NaN steps are left out, as are masked ones. Laid out as x is: (time, batch) for a
+        tf.keras model that takes x time first (``time_major=True``).
     array, layer, progress
         As for :func:`match_pattern`.
 
@@ -253,12 +255,15 @@ def unit_correlation(
     -------
     Correlation
     """
+    twin, x = require_model_x(model, x)
+    if twin is not model:  # a tf.keras model: the annotation is laid out as its x
+        annotation = twin_inputs(twin, annotation)
+    model = twin
     ann = np.asarray(annotation, dtype=np.float64)
     if ann.ndim != 2:
         raise ValueError(f"annotation must be (batch, time), got shape {ann.shape}.")
     sums: dict[str, np.ndarray | float] = {}
     seen = 0
-    model, x = require_model_x(model, x)
     with ticker(progress, x, "unit_correlation") as tick:
         for block in blocks(model, x, layer, (array,), tick):
             vals = block.values[array]

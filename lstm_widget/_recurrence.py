@@ -14,7 +14,7 @@ How it is made fast (each step is one matrix product plus a few in-place ufuncs)
   negated and the g columns scaled by -2 (exact in binary floating point), so one ``exp``
   over z gives all four gates: sigmoid(z) = 1 / (1 + e^-z), tanh(z) = 2 sigmoid(2z) - 1
   (numpy's float32 ``exp`` is vectorized, its ``tanh`` is not: the gates cost 40% less).
-- Gates are finished in a small scratch row that stays in cache (full-size scale and
+- Gates are finished in a small scratch row that stays in cache (full-size numerator and
   shift operands: numpy's loop for a broadcast operand is slower) and copied out once;
   states are written straight into the result arrays.
 - Results are stored time-major and returned as (batch, time, ...) views, so every step

@@ -126,6 +126,9 @@ def test_every_function_reads_x_as_the_time_major_model_takes_it():
     hits = lw.match_pattern(tm_model, x, 1, 1, 4, layer="last", threshold=0.0)
     again = lw.match_pattern(bm_model, xb, 1, 1, 4, layer="last", threshold=0.0)
     assert hits.hits == again.hits and len(hits.units)
+    ann = (x[..., 0] > 0).astype("float32")  # (time, batch), laid out as x
+    got_r = lw.unit_correlation(tm_model, x, ann, layer="tm").r
+    np.testing.assert_allclose(got_r, lw.unit_correlation(bm_model, xb, ann.T, layer="tm").r)
     stream = lw.gate_saturation(tm_model, iter([x[:, :2], x[:, 2:]]), "tm")  # batches of a stream
     np.testing.assert_allclose(stream.left, sat.left)
     w = lw.LSTMExplorer(tm_model, x, sample=2)
