@@ -1,6 +1,11 @@
 /** The attribution strip: one signed bar per time step (or overview bin), under the timeline. */
 
+import { decode, type WireArray } from "./codec";
 import { colorOf } from "./colormap";
+import { sizeCanvas } from "./dom";
+import { binOfStep } from "./layout";
+import { GUTTER } from "./panels";
+import type { Range } from "./range";
 
 export const STRIP_HEIGHT = 36;
 
@@ -43,4 +48,29 @@ export function topStep(values: Float32Array): number {
     }
   });
   return best;
+}
+
+/**
+ * The strip for the `attribution` trait under a timeline `width` px wide showing `range`
+ * of `steps`, and its note ("Largest share: step k"); the strip hides when there is none.
+ */
+export function drawStrip(
+  strip: HTMLCanvasElement,
+  note: HTMLElement,
+  attribution: { data?: WireArray; note?: string },
+  width: number,
+  range: Range,
+  steps: number,
+  textColor: string,
+): void {
+  const data = attribution.data ? decode(attribution.data).data : null;
+  strip.style.display = data === null ? "none" : "block";
+  const top = data === null ? -1 : topStep(data);
+  const where = top < 0 ? "" : ` Largest share: step ${Math.floor((top * steps) / Math.max(1, data?.length ?? 1))}.`;
+  note.textContent = attribution.note ? `${attribution.note}.${where}` : "";
+  if (data === null) return;
+  const ctx = sizeCanvas(strip, width, STRIP_HEIGHT);
+  const b0 = binOfStep(range.start, steps, data.length);
+  const b1 = binOfStep(Math.max(range.start, range.stop - 1), steps, data.length) + 1;
+  if (ctx !== null) drawAttribution(ctx, data.subarray(b0, b1), GUTTER, width - GUTTER, textColor);
 }

@@ -5,7 +5,7 @@
  */
 
 import { GUTTER } from "./panels";
-import { type Range, stepAt } from "./range";
+import { type Range, stepAt, xAt } from "./range";
 
 export interface QueryHost {
   range(): Range;
@@ -70,4 +70,30 @@ export function mountQuery(overlay: HTMLElement, host: QueryHost): Query {
       overlay.removeEventListener("pointerup", onUp);
     },
   };
+}
+
+/**
+ * The timeline's overlay, `width` x `height` px showing `range`: the query `band` (amber in
+ * either theme) and the playhead at `step`.
+ */
+export function drawOverlay(
+  overlay: HTMLCanvasElement,
+  width: number,
+  height: number,
+  band: Range | null,
+  range: Range,
+  step: number,
+  color: string,
+): void {
+  const ctx = overlay.getContext("2d");
+  if (ctx === null) return;
+  ctx.clearRect(0, 0, width, height);
+  const px = band && bandPixels(band, range, width - GUTTER);
+  if (px) {
+    ctx.fillStyle = "rgba(255, 193, 7, 0.3)";
+    ctx.fillRect(px[0], 0, px[1], height);
+  }
+  const x = GUTTER + xAt(step, width - GUTTER, range);
+  ctx.fillStyle = color;
+  ctx.fillRect(Math.round(x) - 1, 0, 2, height);
 }

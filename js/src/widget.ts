@@ -5,20 +5,20 @@
  * bars draw full-resolution windows fetched by request.
  */
 
-import { drawAttribution, STRIP_HEIGHT, topStep } from "./attribution";
+import { drawStrip as drawAttributionStrip } from "./attribution";
 import { drawAxis, drawMasked, drawRowLabels } from "./timeline";
 import { mountLegend } from "./legend";
 import { decode, type NDArray } from "./codec";
 import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
-import { binOfStep, stepAfterKey } from "./layout";
-import { follow, inputColumns, type Range, rangeColumns, stepAt, xAt } from "./range";
+import { stepAfterKey } from "./layout";
+import { follow, inputColumns, type Range, rangeColumns, stepAt } from "./range";
 import { mountZoom } from "./zoom";
 import { mountLines, toggleUnit } from "./lines";
 import { mountSimilar } from "./similar";
 import { mountControls, traitSetter } from "./controls";
 import { mountPlay } from "./play";
-import { bandPixels, mountQuery } from "./query";
+import { drawOverlay as drawQueryOverlay, mountQuery } from "./query";
 import { drawPanels, GUTTER, hitPanel, ROW_HEIGHT } from "./panels";
 import { labelOf } from "./arrays";
 import { mountBusy } from "./busy";
@@ -186,34 +186,13 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   }
 
   function drawStrip(): void {
-    const a = model.get("attribution");
     attrSel.value = model.get("attribution_method");
-    const data = a.data ? decode(a.data).data : null;
-    strip.style.display = data === null ? "none" : "block";
-    const top = data === null ? -1 : topStep(data);
-    const where = top < 0 ? "" : ` Largest share: step ${Math.floor((top * steps()) / Math.max(1, data?.length ?? 1))}.`;
-    attrNote.textContent = a.note ? `${a.note}.${where}` : "";
-    if (data === null) return;
-    const ctx = sizeCanvas(strip, width, STRIP_HEIGHT);
-    const b0 = binOfStep(range.start, steps(), data.length);
-    const b1 = binOfStep(Math.max(range.start, range.stop - 1), steps(), data.length) + 1;
-    if (ctx !== null) drawAttribution(ctx, data.subarray(b0, b1), GUTTER, width - GUTTER, textColor());
+    drawAttributionStrip(strip, attrNote, model.get("attribution"), width, range, steps(), textColor());
   }
 
   function drawOverlay(): void {
-    const ctx = overlay.getContext("2d");
-    if (ctx === null) return;
-    const h = inputH + unitsH + 4;
-    ctx.clearRect(0, 0, width, h);
     const band = query.dragging() ?? queryRange();
-    const px = band && bandPixels(band, range, width - GUTTER);
-    if (px) {
-      ctx.fillStyle = "rgba(255, 193, 7, 0.3)"; // the query range, amber in either theme
-      ctx.fillRect(px[0], 0, px[1], h);
-    }
-    const x = GUTTER + xAt(step, width - GUTTER, range);
-    ctx.fillStyle = textColor();
-    ctx.fillRect(Math.round(x) - 1, 0, 2, h);
+    drawQueryOverlay(overlay, width, inputH + unitsH + 4, band, range, step, textColor());
   }
 
   function drawStep(): void {
