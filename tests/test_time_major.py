@@ -136,9 +136,10 @@ def test_every_function_reads_x_as_the_time_major_model_takes_it():
     np.testing.assert_allclose(w.prediction, np.asarray(tm_model(x))[2], atol=ATOL)
 
 
-def test_load_model_opens_a_time_major_file_as_its_batch_major_twin(tmp_path):
+@pytest.mark.parametrize("suffix", [".h5", ".keras"])
+def test_load_model_opens_a_time_major_file_as_its_batch_major_twin(tmp_path, suffix):
     old, (inp, seq, *_rest, out) = build(time_major=True)
-    path = tmp_path / "tm.h5"
+    path = tmp_path / f"tm{suffix}"
     k2.Model(inp, [out, seq]).save(path)
     x = inputs(seed=9)
     with warnings.catch_warnings(record=True) as seen:
