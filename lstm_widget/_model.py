@@ -93,13 +93,22 @@ def require_model_x(model: object, x: object) -> tuple[keras.Model, object]:
     twin runs batch-major, so the time-major inputs are swapped (each batch of a stream).
     """
     twin = require_model(model)
-    if twin is model or layout_of(twin) is None:
-        return twin, x
+    return twin, twin_x(model, twin, x)
+
+
+def twin_x(given: object, twin: keras.Model, x: object) -> object:
+    """``x`` laid out for the model ``given`` (as the user passed it), as ``twin`` takes it.
+
+    ``twin`` is ``require_model(given)``: ``x`` is swapped only when that is the batch-major
+    twin of a time-major tf.keras model (a stream batch by batch).
+    """
+    if twin is given or layout_of(twin) is None:
+        return x
     from ._stream import _batches, _is_stream
 
     if _is_stream(x):
-        return twin, (twin_inputs(twin, batch) for batch in _batches(x))
-    return twin, twin_inputs(twin, x)
+        return (twin_inputs(twin, batch) for batch in _batches(x))
+    return twin_inputs(twin, x)
 
 
 def _walk(

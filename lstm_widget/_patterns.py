@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._model import find_recurrent, is_gru, require_model_x
+from ._model import find_recurrent, is_gru, require_model_x, twin_x
 from ._stream import Progress, blocks, ticker
-from ._time_major import twin_inputs
 
 
 @dataclass(frozen=True)
@@ -256,16 +255,13 @@ def unit_correlation(
     Correlation
     """
     twin, x = require_model_x(model, x)
-    if twin is not model:  # a tf.keras model: the annotation is laid out as its x
-        annotation = twin_inputs(twin, annotation)
-    model = twin
-    ann = np.asarray(annotation, dtype=np.float64)
+    ann = np.asarray(twin_x(model, twin, annotation), dtype=np.float64)  # laid out as x
     if ann.ndim != 2:
         raise ValueError(f"annotation must be (batch, time), got shape {ann.shape}.")
     sums: dict[str, np.ndarray | float] = {}
     seen = 0
     with ticker(progress, x, "unit_correlation") as tick:
-        for block in blocks(model, x, layer, (array,), tick):
+        for block in blocks(twin, x, layer, (array,), tick):
             vals = block.values[array]
             b, t, _ = vals.shape
             if block.offset + b > ann.shape[0] or t != ann.shape[1]:

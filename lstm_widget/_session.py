@@ -25,9 +25,15 @@ from ._attribution import Attribution, step_attribution
 from ._edits import check_target_edits, edit_target, gates_of
 from ._explorer_parts import Difference, layer_names
 from ._gru_trace import GRUTrace
-from ._model import all_layers, is_gru, recurrent_refs, require_model, split_direction
+from ._model import (
+    all_layers,
+    is_gru,
+    recurrent_refs,
+    require_model,
+    split_direction,
+    twin_x,
+)
 from ._steps import StepArrays
-from ._time_major import twin_inputs
 from ._trace import BidirectionalTrace, Plan, Trace, plan_trace, run_plan, trace
 from ._watch import ModelWatch
 from ._whatif import (
@@ -108,7 +114,7 @@ class Session:
 
         The same ``x`` except for a time-major tf.keras model (its twin is batch-major).
         """
-        return x if self._source is self.model else twin_inputs(self.model, x)
+        return twin_x(self._source, self.model, x)
 
     def set_inputs(self, arrays: list[np.ndarray]) -> None:
         """New (validated) model inputs: everything cached is dropped."""
