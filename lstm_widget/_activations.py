@@ -60,15 +60,16 @@ def tanh_of_minus_twice(v: np.ndarray) -> np.ndarray:
     return np.subtract(v, np.float32(1.0), out=v)
 
 
-def sigmoid_of_negated(z: np.ndarray) -> np.ndarray:
-    """Overwrite ``z``, holding -v, with sigmoid(v) = 1 / (1 + e^-v); returns ``z``.
+def sigmoid_of_negated(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sigmoid(v) = 1 / (1 + e^-v) of ``z`` holding -v, into ``out`` (default: ``z``).
 
     The recurrences negate the sigmoid gates' weight columns up front (exact), so the
     gates cost one ``exp``, an add and a division (see :func:`tanh_by_exp`).
     """
-    np.exp(z, out=z)
-    np.add(z, np.float32(1.0), out=z)
-    return np.divide(np.float32(1.0), z, out=z)
+    out = z if out is None else out
+    np.exp(z, out=out)
+    np.add(out, np.float32(1.0), out=out)
+    return np.divide(np.float32(1.0), out, out=out)
 
 
 def _relu(z: np.ndarray) -> np.ndarray:

@@ -30,6 +30,9 @@ from ._validate import model_inputs, state_arrays
 GRU_TRACE_ARRAYS: tuple[str, ...] = ("update_gate", "reset_gate", "candidate", "hidden_state")
 """The per-step arrays of a :class:`GRUTrace`, in display order."""
 
+_CHUNK_STEPS = 64
+"""Steps whose candidate input products (x_t @ W_h + b_h) are one matrix product."""
+
 GRU_SHORT_NAMES = {"z": "update_gate", "r": "reset_gate", "hh": "candidate", "h": "hidden_state"}
 
 
@@ -75,6 +78,51 @@ class GRUTrace(StepArrays):
     WHAT = "GRU trace array"
 
 
+def _outputs(
+    steps: int, batch: int, kept: int, store: np.dtype, record: tuple[str, ...]
+) -> tuple[np.ndarray | None, ...]:
+    """Step-major (time, batch, kept) arrays z, r, h~, h, after the block holding z and r.
+
+    z and r are views of one (time, batch, 2, kept) block, so that one call finishes
+    both gates, unless only one of them is recorded (the block is then None).
+    """
+    want = [name in record for name in GRU_TRACE_ARRAYS]
+    if want[0] == want[1]:
+        zr = step_major(steps, (batch, 2, kept), store, want[0])
+        z_r = [zr[:, :, 0], zr[:, :, 1]]
+    else:
+        zr, z_r = None, [step_major(steps, (batch, kept), store, w) for w in want[:2]]
+    return zr, *z_r, *(step_major(steps, (batch, kept), store, w) for w in want[2:])
+
+
+def _stack(
+    kernel: np.ndarray,
+    rk: np.ndarray,
+    b_in: np.ndarray | None,
+    b_rec: np.ndarray | None,
+    reset_after: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights for one product per step, and the candidate's input weights.
+
+    ``[x_t, 1, h] @ stacked`` gives the z and r pre-activations whole (every bias in), and
+    with ``reset_after`` also u_h = h @ U_h + b'_h, the part r multiplies;
+    ``[x_t, 1] @ x_cand`` gives x_h = x_t @ W_h + b_h.
+    """
+    nf, n = kernel.shape[0], rk.shape[0]
+    cols = 3 * n if reset_after else 2 * n
+    stacked = np.zeros((nf + 1 + n, cols), np.float32)
+    stacked[:nf, : 2 * n] = kernel[:, : 2 * n]
+    stacked[nf + 1 :] = rk[:, :cols]
+    x_cand = np.zeros((nf + 1, n), np.float32)
+    x_cand[:nf] = kernel[:, 2 * n :]
+    if b_in is not None:
+        stacked[nf, : 2 * n] = b_in[: 2 * n]
+        x_cand[nf] = b_in[2 * n :]
+    if b_rec is not None:  # only with reset_after: b'_z, b'_r and b'_h
+        stacked[nf] += b_rec
+    return stacked, x_cand
+
+
 def run_gru(
     rnn: keras.layers.RNN,
     inputs: np.ndarray,
@@ -108,77 +156,87 @@ def run_gru(
         kernel, rk = kernel * scale, rk * scale
         b_in = None if b_in is None else b_in * scale
         b_rec = None if b_rec is None else b_rec * scale
-    # One product per step gives x_t @ kernel plus every bias but the one r multiplies
-    # (u_h's): [x_t, 1] @ [kernel; b_in + (b'_z, b'_r, 0)].
-    x_bias = np.zeros(3 * n, np.float32) if b_in is None else b_in.copy()
-    if b_rec is not None:
-        x_bias[: 2 * n] += b_rec[: 2 * n]
-    kernel_b = np.concatenate([kernel, x_bias[None]])
-    h_bias = None if b_rec is None else b_rec[2 * n :]
-    batch, steps, _ = inputs.shape
-    cols = slice(None) if keep is None else keep
-    kept = n if keep is None else len(keep)
-    out = [step_major(steps, (batch, kept), store, name in record) for name in GRU_TRACE_ARRAYS]
-    u_zr = rk if cell.reset_after else np.ascontiguousarray(rk[:, : 2 * n])
+    stacked, x_cand = _stack(kernel, rk, b_in, b_rec, cell.reset_after)
     u_h = np.ascontiguousarray(rk[:, 2 * n :])
+    nf = kernel.shape[0]
+    batch, steps, _ = inputs.shape
+    kept = n if keep is None else len(keep)
+    zr_all, z_out, r_out, hh_out, h_out = _outputs(steps, batch, kept, store, record)
     final = np.array(h0, np.float32, copy=True)
-    order = range(steps - 1, -1, -1) if rnn.go_backwards else range(steps)
+    order = np.arange(steps)[::-1] if rnn.go_backwards else np.arange(steps)
 
-    # no mask, every unit, float32: each step writes z, r, h~ and h straight into the output
+    # no mask, every unit, float32: each step writes straight into the output
     direct = mask is None and keep is None and store == np.float32
-
-    gate = sigmoid_of_negated if fused else rec
+    # z and r side by side in one recorded (or scratch) block: one gate call for both
+    zr_direct = direct and zr_all is not None
+    cols = slice(None) if keep is None else keep
     candidate = tanh_of_minus_twice if fused else act
+
+    def gate(src: np.ndarray, dst: np.ndarray) -> None:
+        if fused:
+            sigmoid_of_negated(src, out=dst)
+        else:
+            if src is not dst:
+                dst[...] = src
+            rec(dst)
 
     def rows_job(rows: slice) -> None:
         """All steps of a block of batch rows (rows are independent), in reused buffers."""
-        h = final[rows].copy()
-        nb = h.shape[0]
-        up = np.empty((nb, u_zr.shape[1]), np.float32)
-        xp = np.empty((nb, 3 * n), np.float32)
-        scratch = [np.empty((nb, n), np.float32) for _ in range(4)]  # z, r, h~, h'
-        tmp = np.empty((nb, n), np.float32)
-        x1 = np.empty((steps, nb, kernel_b.shape[0]), np.float32)  # [x_t, 1], step-major
-        x1[..., :-1] = inputs[rows].transpose(1, 0, 2)
-        x1[..., -1] = 1.0
-        # a full-size operand: a broadcast one makes numpy take a slower loop
-        b_up = None if h_bias is None else np.tile(h_bias, (nb, 1))
-        for t in order:
-            z, r, hh, new = [o[t, rows] for o in out] if direct else scratch
-            np.matmul(x1[t], kernel_b, out=xp)  # the step's input projection and biases
-            np.matmul(h, u_zr, out=up)  # (rows, 3n) with reset_after, else (rows, 2n)
-            if b_up is not None:
-                np.add(up[:, 2 * n :], b_up, out=up[:, 2 * n :])
-            np.add(xp[:, :n], up[:, :n], out=z)
-            np.add(xp[:, n : 2 * n], up[:, n : 2 * n], out=r)
-            gate(z)
-            gate(r)
+        nb = rows.stop - rows.start
+        xh = np.empty((nb, nf + 1 + n), np.float32)  # [x_t | 1 | h]
+        xh[:, nf] = 1.0
+        h = xh[:, nf + 1 :]
+        h[...] = final[rows]
+        up = np.empty((nb, stacked.shape[1]), np.float32)
+        zr_s = np.empty((nb, 2 * n), np.float32)
+        hh_s, new_s, tmp = (np.empty((nb, n), np.float32) for _ in range(3))
+        x1 = np.empty((steps, nb, nf + 1), np.float32)  # [x_t, 1] in processing order
+        x1[..., :nf] = inputs[rows].transpose(1, 0, 2)[order]
+        x1[..., nf] = 1.0
+        x_h = np.empty((min(_CHUNK_STEPS, steps), nb, n), np.float32)
+        for k, t in enumerate(order):
+            if k % _CHUNK_STEPS == 0:  # x_t @ W_h + b_h for the next steps, in one product
+                part = x1[k : k + _CHUNK_STEPS]
+                np.matmul(part, x_cand, out=x_h[: len(part)])
+            xh[:, :nf] = x1[k, :, :nf]
+            zr = zr_all[t, rows].reshape(nb, 2 * n) if zr_direct else zr_s  # a view
+            hh, new = (hh_out[t, rows], h_out[t, rows]) if direct else (hh_s, new_s)
+            if cell.reset_after:
+                np.matmul(xh, stacked, out=up)  # z | r | u_h pre-activations
+                gate(up[:, : 2 * n], zr)
+            else:
+                np.matmul(xh, stacked, out=zr)
+                gate(zr, zr)
+            z, r = zr[:, :n], zr[:, n:]
             if cell.reset_after:
                 np.multiply(r, up[:, 2 * n :], out=hh)
             else:
                 np.multiply(r, h, out=tmp)
                 np.matmul(tmp, u_h, out=hh)
-            hh += xp[:, 2 * n :]
+            hh += x_h[k % _CHUNK_STEPS]
             candidate(hh)
             # h' = z * h + (1 - z) * h~, in Keras's order of operations
             np.multiply(z, h, out=new)
-            np.subtract(1.0, z, out=tmp)
+            np.subtract(np.float32(1.0), z, out=tmp)
             tmp *= hh
             new += tmp
             if direct:
-                h = new  # a view of the output: the next step reads it there
+                h[...] = new
+                if not zr_direct:
+                    z_out[t, rows] = z
+                    r_out[t, rows] = r
             elif mask is None:
                 h[...] = new
-                for arr, val in zip(out, (z, r, hh, h), strict=True):
+                for arr, val in zip((z_out, r_out, hh_out, h_out), (z, r, hh, h), strict=True):
                     arr[t, rows] = val[:, cols]
             else:
                 m = mask[rows, t]
                 h[m] = new[m]
-                for arr, val in zip(out[:3], (z, r, hh), strict=True):
+                for arr, val in zip((z_out, r_out, hh_out), (z, r, hh), strict=True):
                     kept_val = val[:, cols]
                     kept_val[~m] = np.nan
                     arr[t, rows] = kept_val
-                out[3][t, rows] = h[:, cols]
+                h_out[t, rows] = h[:, cols]
             if tick is not None:
                 tick(nb)
         final[rows] = h
@@ -192,7 +250,7 @@ def run_gru(
         with _blas().limit(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
             for job in [pool.submit(rows_job, rows) for rows in blocks]:
                 job.result()
-    return [a.transpose(1, 0, 2) for a in out], final
+    return [a.transpose(1, 0, 2) for a in (z_out, r_out, hh_out, h_out)], final
 
 
 def trace_gru(

@@ -147,3 +147,25 @@ def test_row_blocks_in_threads_match_keras():
     seq = model.predict_on_batch(x)[:, ::-1]
     np.testing.assert_allclose(tr.hidden_state, seq[..., [0, 69]], atol=1e-5)
     np.testing.assert_allclose(tr.final_state[0], model.predict_on_batch(x)[:, -1], atol=1e-5)
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_long_unmasked_batches_in_threads_match_keras(reset_after):
+    """The direct path (every unit, no mask: steps written straight into the result) in
+    threaded row blocks, over more steps than one candidate-input product covers (64)."""
+    keras.utils.set_random_seed(4)
+    gru = keras.layers.GRU(
+        70, return_sequences=True, reset_after=reset_after, go_backwards=not reset_after
+    )
+    model = keras.Model(inp := keras.Input((150, 3)), gru(inp))
+    x = np.random.default_rng(5).normal(size=(61, 150, 3)).astype("float32")
+    tr = lw.trace(model, x)
+    seq = model.predict_on_batch(x)
+    if not reset_after:  # go_backwards: Keras returns the sequence in processing order
+        seq = seq[:, ::-1]
+    np.testing.assert_allclose(tr.hidden_state, seq, atol=1e-5)
+    h0 = np.zeros_like(seq[:, 0])
+    gates = keras_gru_gates(gru, x, entering(seq, h0, not reset_after))
+    for name, arr in [("update", tr.update_gate), ("reset", tr.reset_gate)]:
+        np.testing.assert_allclose(arr, gates[name], atol=1e-5, err_msg=name)
+    np.testing.assert_allclose(tr.candidate, gates["candidate"], atol=1e-5)
