@@ -14,9 +14,10 @@ How it is made fast (each step is one matrix product plus a few in-place ufuncs)
   negated and the g columns scaled by -2 (exact in binary floating point), so one ``exp``
   over z gives all four gates: sigmoid(z) = 1 / (1 + e^-z), tanh(z) = 2 sigmoid(2z) - 1
   (numpy's float32 ``exp`` is vectorized, its ``tanh`` is not: the gates cost 40% less).
-- Gates are finished in a small scratch row that stays in cache (full-size numerator and
-  shift operands: numpy's loop for a broadcast operand is slower) and copied out once;
-  states are written straight into the result arrays.
+- Without a mask or a subset of units, gates and states are finished where they are
+  recorded (each step's slab of the result arrays), with no copy; otherwise in a scratch
+  row that is copied out (masked steps NaN). The numerator is a full-size operand:
+  numpy's loop for a broadcast one is slower.
 - Results are stored time-major and returned as (batch, time, ...) views, so every step
   writes one contiguous slab per block of rows and fresh pages are touched in order.
 - Batch rows are independent: they run in blocks, one thread per core, with one BLAS
@@ -103,8 +104,7 @@ class _Stacked:
     features: int
     has_bias: bool
     fused: bool  # columns pre-scaled by -1 (i, f, o) and -2 (g); one exp gives every gate
-    numerator: np.ndarray  # gates = numerator / (1 + e^z) - shift when fused
-    shift: np.ndarray
+    numerator: np.ndarray  # gates = numerator / (1 + e^z), minus 1 for g, when fused
     params: CellParams
 
 
@@ -118,11 +118,10 @@ def _stack(params: CellParams) -> _Stacked:
     n = params.recurrent_kernel.shape[0]
     numerator = np.ones(4 * n, np.float32)
     numerator[2 * n : 3 * n] = 2.0  # g = 2 sigmoid(2 z_g) - 1
-    shift = numerator - 1.0
     if fused:
         weights *= -numerator
     has_bias = params.bias is not None
-    return _Stacked(weights, params.kernel.shape[0], has_bias, fused, numerator, shift, params)
+    return _Stacked(weights, params.kernel.shape[0], has_bias, fused, numerator, params)
 
 
 @cache
@@ -240,32 +239,33 @@ def _run_rows(
     h = xh[:, nf + st.has_bias :]
     h[...] = rec.final_h[rows]
     c = rec.final_c[rows].copy()
-    z = np.empty((batch, 4 * n), np.float32)  # pre-activations, then gates, in cache
+    z = np.empty((batch, 4 * n), np.float32)  # pre-activations, then gates (scratch)
     gates = z.reshape(batch, 4, n)
     tmp = np.empty((batch, n), np.float32)
     c_new = np.empty((batch, n), np.float32)
     h_new = np.empty((batch, n), np.float32)
-    # full-size operands: a broadcast (4n,) operand makes numpy take a slower loop
-    numerator, shift = np.tile(st.numerator, (batch, 1)), np.tile(st.shift, (batch, 1))
+    # a full-size operand: a broadcast (4n,) one makes numpy take a slower loop
+    numerator = np.tile(st.numerator, (batch, 1))
 
     order = range(steps - 1, -1, -1) if st.params.go_backwards else range(steps)
     with np.errstate(over="ignore", under="ignore"):
         for done, t in enumerate(order, start=1):
             if tick is not None and done % _TICK_STEPS == 0:
                 tick(_TICK_STEPS * batch)
+            if direct:  # the step's gates are finished where they are recorded
+                z = flat_out[:, t]  # (rows, 4n), contiguous
+                gates = z.reshape(batch, 4, n)
             xh[:, :nf] = x[:, t]
             np.matmul(xh, st.weights, out=z)
             if st.fused:
                 np.exp(z, out=z)
                 z += np.float32(1.0)
                 np.divide(numerator, z, out=z)
-                z -= shift
+                gates[:, 2] -= np.float32(1.0)  # g = 2 / (1 + e^(-2 z_g)) - 1
             else:
                 act(z[:, 2 * n : 3 * n])
                 rec_act(z[:, : 2 * n])
                 rec_act(z[:, 3 * n :])
-            if direct:
-                flat_out[:, t] = z  # one pass over the (strided) output
             gi, gf, gg, go = gates[:, 0], gates[:, 1], gates[:, 2], gates[:, 3]
             c_dst, h_dst = (cell_out[:, t], hidden_out[:, t]) if direct else (c_new, h_new)
             np.multiply(gf, c, out=c_dst)

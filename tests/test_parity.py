@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import keras_gates, keras_states
@@ -135,4 +136,33 @@ def test_trace_matches_keras(cfg):
         ("output", tr.output_gate),
     ]:
         np.testing.assert_allclose(arr[done], gates[name][done], atol=atol, rtol=rtol, err_msg=name)
+        assert np.isnan(arr[~done]).all()
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_row_blocks_in_threads_match_keras(masked):
+    """Batches big enough for threaded row blocks (batch x units >= 4096): unmasked, every
+    unit (gates and states finished in the result arrays) and masked with a subset of
+    units (finished in scratch rows, copied out). Keras's own initial weights: N(0, 0.6)
+    over 70 units is chaotic, and float32 rounding then grows past 1e-5 in 40 steps."""
+    keras.utils.set_random_seed(7)
+    lstm = keras.layers.LSTM(70, return_sequences=True, go_backwards=masked)
+    inp = keras.Input((40, 3))
+    model = keras.Model(inp, lstm(keras.layers.Masking(MASK_VALUE)(inp) if masked else inp))
+    rng = np.random.default_rng(7)
+    x = rng.normal(0, 1.5, (61, 40, 3)).astype("float32")
+    mask = None
+    if masked:
+        mask = rng.random((61, 40)) < 0.7
+        x[~mask] = MASK_VALUE
+    units = [0, 33, 69] if masked else slice(None)
+    tr = lw.trace(model, x, units=units if masked else None)
+    h_ref, c_ref = keras_states(lstm, x, mask)
+    np.testing.assert_allclose(tr.hidden_state, h_ref[..., units], atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(tr.cell_state, c_ref[..., units], atol=ATOL, rtol=RTOL)
+    gates = keras_gates(lstm, x, entering(h_ref, np.zeros_like(h_ref[:, 0]), masked))
+    done = np.ones(x.shape[:2], bool) if mask is None else mask
+    for name, arr in [("input", tr.input_gate), ("cell", tr.cell_candidate)]:
+        want = gates[name][..., units]
+        np.testing.assert_allclose(arr[done], want[done], atol=ATOL, rtol=RTOL, err_msg=name)
         assert np.isnan(arr[~done]).all()
