@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { orderBy, parseFilter, rowVariance } from "./units";
+import { orderBy, parseFilter, rowVariance, shownUnits } from "./units";
 
 describe("parseFilter", () => {
   it("shows all units for an empty filter", () => {
@@ -26,5 +26,21 @@ describe("ordering", () => {
   });
   it("sorts by descending score with index ties", () => {
     expect(orderBy([0, 1, 2, 3], [0.5, 2, 0.5, NaN])).toEqual([1, 0, 2, 3]);
+  });
+});
+
+describe("shownUnits", () => {
+  const overview = { data: new Float32Array([0, 0, 1, -1, 5, 5]), shape: [3, 2] }; // variances 0, 1, 0
+  it("filters, then orders by variance over time or by |value| at the playhead", () => {
+    expect(shownUnits("", 3, "index", overview, null)).toEqual({ units: [0, 1, 2], problem: null });
+    expect(shownUnits("", 3, "variance", overview, null).units).toEqual([1, 0, 2]);
+    expect(shownUnits("0, 2", 3, "activity", null, [0.1, 9, -0.5]).units).toEqual([2, 0]);
+    expect(shownUnits("1-", 3, "activity", null, null).units).toEqual([1, 2]); // no values yet
+  });
+  it("shows every unit and names the problem of a filter that does not read", () => {
+    expect(shownUnits("x", 3, "index", null, null)).toEqual({
+      units: [0, 1, 2],
+      problem: 'cannot read "x": use indices and ranges like 0-15, 40',
+    });
   });
 });

@@ -47,3 +47,31 @@ export function orderBy(units: number[], score: ArrayLike<number>): number[] {
     return sb - sa || a - b;
   });
 }
+
+/** The rows to show, and the filter's problem (null when it reads) — then every unit. */
+export interface Shown {
+  units: number[];
+  problem: string | null;
+}
+
+/**
+ * Units to show: the filter's (all on a bad filter), ordered by `order` — "variance" over
+ * the overview (rows x time), "activity" by |value| at the playhead, else by index.
+ */
+export function shownUnits(
+  filter: string,
+  n: number,
+  order: string,
+  overview: { data: Float32Array; shape: number[] } | null,
+  atStep: ArrayLike<number> | null,
+): Shown {
+  const parsed = parseFilter(filter, n);
+  const bad = typeof parsed === "string";
+  let units = bad ? Array.from({ length: n }, (_, k) => k) : parsed;
+  if (order === "variance" && overview !== null) {
+    units = orderBy(units, rowVariance(overview.data, overview.shape[0], overview.shape[1]));
+  } else if (order === "activity" && atStep !== null) {
+    units = orderBy(units, Array.from(atStep, Math.abs));
+  }
+  return { units, problem: bad ? parsed : null };
+}

@@ -11,15 +11,15 @@ import { mountLegend } from "./legend";
 import { decode, type NDArray } from "./codec";
 import { scaleFor } from "./colormap";
 import { blit, toPixels } from "./heatmap";
-import { stepAfterKey } from "./layout";
-import { follow, inputColumns, type Range, rangeColumns, stepAt } from "./range";
+import { mountInteraction } from "./interaction";
+import { follow, inputColumns, type Range, rangeColumns } from "./range";
 import { mountZoom } from "./zoom";
 import { mountLines, toggleUnit } from "./lines";
 import { mountSimilar } from "./similar";
 import { mountControls, traitSetter } from "./controls";
 import { mountPlay } from "./play";
 import { drawOverlay as drawQueryOverlay, mountQuery } from "./query";
-import { drawPanels, GUTTER, hitPanel, ROW_HEIGHT } from "./panels";
+import { drawPanels, GUTTER, ROW_HEIGHT } from "./panels";
 import { labelOf } from "./arrays";
 import { mountBusy } from "./busy";
 import { mountEditor } from "./editor";
@@ -32,7 +32,7 @@ import { Requester } from "./rpc";
 import { valuesAt, Windows } from "./windows";
 import { buildParts, sizeCanvas } from "./dom";
 import { placeTip, stepSuffix, stepText, timelineText } from "./tips";
-import { orderBy, parseFilter, rowVariance } from "./units";
+import { parseFilter, shownUnits } from "./units";
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
   performance.mark("lstmw-render-start");
@@ -122,25 +122,11 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const stepValues = (): Float32Array[] | null => valuesAt(windows.current, step, views().length);
 
   function computeShown(): void {
-    const n = model.get("n_units");
-    const parsed = parseFilter(model.get("unit_filter"), n);
-    if (typeof parsed === "string") {
-      error.textContent = `units: ${parsed}`;
-      shown = Array.from({ length: n }, (_, k) => k);
-    } else {
-      error.textContent = model.get("error");
-      shown = parsed;
-    }
-    const order = model.get("order");
-    if (order === "variance" && ov !== null) {
-      shown = orderBy(shown, rowVariance(ov.data, ov.shape[0], ov.shape[1]));
-    } else if (order === "activity") {
-      const vals = stepValues();
-      if (vals !== null) {
-        const v = vals[views().indexOf(model.get("view"))];
-        shown = orderBy(shown, Array.from(v, Math.abs));
-      }
-    }
+    const vals = stepValues();
+    const atStep = vals?.[views().indexOf(model.get("view"))] ?? null;
+    const got = shownUnits(model.get("unit_filter"), model.get("n_units"), model.get("order"), ov, atStep);
+    shown = got.units;
+    error.textContent = got.problem === null ? model.get("error") : `units: ${got.problem}`;
   }
 
   function drawBase(): void {
@@ -289,15 +275,15 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     windows.ensure(FIRST_WINDOW_STEPS);
   }
 
-  // -- tooltips ---------------------------------------------------------------------------
-  const hideTip = (): void => {
-    tooltip.style.display = "none";
-  };
-  function timelineTip(ev: MouseEvent): void {
-    const text =
+  // -- interaction ------------------------------------------------------------------------
+  const unmountInteraction = mountInteraction(parts, {
+    geometry: () => ({ width, inputH, unitsH, shown, step, steps: steps(), range }),
+    values: stepValues,
+    views,
+    timelineTip: (x, y) =>
       ov === null
         ? null
-        : timelineText(ev.offsetX, ev.offsetY, {
+        : timelineText(x, y, {
             width,
             steps: steps(),
             overview: ov,
@@ -313,56 +299,12 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
             range,
             labels: model.get("labels"),
             masked: model.get("overview").masked ?? [],
-          });
-    placeTip(tooltip, root, text, ev);
-  }
-  function panelTip(ev: MouseEvent): void {
-    const hit = hitPanel(ev.offsetX, ev.offsetY, width, views(), stepValues(), shown);
-    const where = stepText(step, model.get("labels"), model.get("overview").masked ?? []);
-    const text = hit && `unit ${hit.unit}, ${where}: ${hit.array} = ${hit.value.toPrecision(7)}`;
-    placeTip(tooltip, root, text, ev);
-  }
-
-  // -- interaction ------------------------------------------------------------------------
-  let dragging = false;
-  /** Click a unit's row label (or its bar): select it for the line plot; Shift adds. */
-  function selectUnit(unit: number, add: boolean): void {
-    setTrait("selected_units", toggleUnit(model.get("selected_units"), unit, add));
-  }
-  const onPointerDown = (ev: PointerEvent): void => {
-    const top = inputH > 0 ? inputH + 4 : 0;
-    if (ev.offsetX < GUTTER && ev.offsetY >= top && shown.length > 0) {
-      const r = Math.min(shown.length - 1, Math.floor(((ev.offsetY - top) / unitsH) * shown.length));
-      selectUnit(shown[r], ev.shiftKey);
-      return;
-    }
-    if (ev.shiftKey) return; // Shift-drag selects a query range (query.ts)
-    dragging = true;
-    overlay.setPointerCapture(ev.pointerId);
-    root.focus({ preventScroll: true });
-    setStep(stepAt(ev.offsetX - GUTTER, width - GUTTER, range), true);
-  };
-  const onPointerMove = (ev: PointerEvent): void => {
-    if (dragging) setStep(stepAt(ev.offsetX - GUTTER, width - GUTTER, range), true);
-    timelineTip(ev);
-  };
-  const onPointerUp = (): void => {
-    dragging = false;
-  };
-  const onKey = (ev: KeyboardEvent): void => {
-    ev.stopPropagation(); // JupyterLab would take arrows, Home/End and space in command mode
-    if (ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement) return;
-    if (ev.key === " ") {
-      ev.preventDefault();
-      play.toggle();
-      return;
-    }
-    const next = stepAfterKey(ev.key, step, steps(), ev.shiftKey);
-    if (next !== null) {
-      ev.preventDefault();
-      setStep(next, true);
-    }
-  };
+          }),
+    where: () => stepText(step, model.get("labels"), model.get("overview").masked ?? []),
+    setStep: (next) => setStep(next, true),
+    selectUnit: (unit, add) => setTrait("selected_units", toggleUnit(model.get("selected_units"), unit, add)),
+    togglePlay: () => play.toggle(),
+  });
   const onLayout = (): void => {
     computeShown();
     drawBase();
@@ -376,20 +318,6 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (model.get("step") !== step) setStep(model.get("step"), false);
   };
 
-  const dom: [EventTarget, string, EventListener][] = [
-    [overlay, "pointerdown", onPointerDown as EventListener],
-    [overlay, "pointermove", onPointerMove as EventListener],
-    [overlay, "pointerup", onPointerUp],
-    [overlay, "pointerleave", hideTip],
-    [panels, "mousemove", panelTip as EventListener],
-    [panels, "mouseleave", hideTip],
-    [panels, "click", ((ev: MouseEvent) => {
-      const hit = hitPanel(ev.offsetX, ev.offsetY, width, views(), stepValues(), shown);
-      if (hit !== null) selectUnit(hit.unit, ev.shiftKey);
-    }) as EventListener],
-    [root, "keydown", onKey as EventListener],
-  ];
-  for (const [target, type, fn] of dom) target.addEventListener(type, fn);
   const play = mountPlay(playBtn, { step: () => step, range: () => range, setStep: (next) => setStep(next, true) });
   const unmountZoom = mountZoom(overlay, parts.axis, zoomBtn, {
     range: () => range,
@@ -439,7 +367,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   onData();
 
   return () => {
-    for (const [target, type, fn] of dom) target.removeEventListener(type, fn);
+    unmountInteraction();
     for (const [event, fn] of traits) model.off(event, fn);
     observer.disconnect();
     themeWatch.disconnect();
