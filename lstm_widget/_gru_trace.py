@@ -157,7 +157,8 @@ def run_gru(
         b_in = None if b_in is None else b_in * scale
         b_rec = None if b_rec is None else b_rec * scale
     stacked, x_cand = _stack(kernel, rk, b_in, b_rec, cell.reset_after)
-    u_h = np.ascontiguousarray(rk[:, 2 * n :])
+    # without reset_after, h~ needs (r * h) @ U_h: a second product
+    u_h = None if cell.reset_after else np.ascontiguousarray(rk[:, 2 * n :])
     nf = kernel.shape[0]
     batch, steps, _ = inputs.shape
     kept = n if keep is None else len(keep)
@@ -187,7 +188,7 @@ def run_gru(
         xh[:, nf] = 1.0
         h = xh[:, nf + 1 :]
         h[...] = final[rows]
-        up = np.empty((nb, stacked.shape[1]), np.float32)
+        up = np.empty((nb, 3 * n), np.float32) if cell.reset_after else None  # z | r | u_h
         zr_s = np.empty((nb, 2 * n), np.float32)
         hh_s, new_s, tmp = (np.empty((nb, n), np.float32) for _ in range(3))
         x1 = np.empty((steps, nb, nf + 1), np.float32)  # [x_t, 1] in processing order
@@ -201,14 +202,14 @@ def run_gru(
             xh[:, :nf] = x1[k, :, :nf]
             zr = zr_all[t, rows].reshape(nb, 2 * n) if zr_direct else zr_s  # a view
             hh, new = (hh_out[t, rows], h_out[t, rows]) if direct else (hh_s, new_s)
-            if cell.reset_after:
-                np.matmul(xh, stacked, out=up)  # z | r | u_h pre-activations
+            if up is not None:
+                np.matmul(xh, stacked, out=up)
                 gate(up[:, : 2 * n], zr)
             else:
                 np.matmul(xh, stacked, out=zr)
                 gate(zr, zr)
             z, r = zr[:, :n], zr[:, n:]
-            if cell.reset_after:
+            if up is not None:
                 np.multiply(r, up[:, 2 * n :], out=hh)
             else:
                 np.multiply(r, h, out=tmp)

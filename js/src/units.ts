@@ -1,5 +1,7 @@
 /** Which units to show and in what order. */
 
+import type { NDArray } from "./codec";
+
 /** Parse "0-15, 40, 64-" style filters; returns sorted unique indices or an error message. */
 export function parseFilter(text: string, n: number): number[] | string {
   const trimmed = text.trim();
@@ -62,7 +64,7 @@ export function shownUnits(
   filter: string,
   n: number,
   order: string,
-  overview: { data: Float32Array; shape: number[] } | null,
+  overview: NDArray | null,
   atStep: ArrayLike<number> | null,
 ): Shown {
   const parsed = parseFilter(filter, n);
