@@ -139,21 +139,32 @@ def test_plot_attribution(planted):
 
 
 def test_integrated_gradients_build_the_path_per_call():
-    """The path (path_steps x batch x time x features) is built a call's worth at a time."""
+    """The path (path_steps x batch x time x features) is built a call's worth at a time.
+
+    A call's worth is about 8 MiB here. Measured peaks were 25-34 MiB on both backends:
+    about three calls' buffers, and a fourth when the backend still holds the previous
+    call's input. A whole-path implementation needs at least the 210 MB path itself. The
+    bound (a quarter of that) keeps a margin of more than two calls' worth on either side.
+    The warm-up is the same call, so compiling the gradient for these chunk shapes (Python
+    objects that tracemalloc counts) happens outside the measurement.
+    """
+    import gc
     import tracemalloc
 
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((100, 8)), keras.layers.LSTM(4), keras.layers.Dense(1)])
     x = np.random.default_rng(0).normal(size=(256, 100, 8)).astype("float32")
-    whole_path = 128 * x.nbytes  # 105 MB; a call's worth is about 8 MB
-    lw.step_attribution(model, x[:2], path_steps=4)  # compile outside the measurement
+    path_steps = 256
+    whole_path = path_steps * x.nbytes  # 210 MB
+    lw.step_attribution(model, x, path_steps=path_steps)  # warm-up: compiles these shapes
+    gc.collect()
     tracemalloc.start()
     try:
-        attr = lw.step_attribution(model, x, path_steps=128)
+        attr = lw.step_attribution(model, x, path_steps=path_steps)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < whole_path / 3, f"numpy peak {peak / 2**20:.0f} MiB"
+    assert peak < whole_path / 4, f"numpy peak {peak / 2**20:.0f} MiB"
     assert attr.completeness_error < 0.02
 
 
