@@ -106,7 +106,7 @@ def _sub_model(container: keras.Model, outputs: list[object]) -> keras.Model:
     return built[key]
 
 
-COMPILED_FROM_STEPS = 2000
+COMPILED_FROM_STEPS = 500
 """From this many time steps on, models run compiled (predict_on_batch) instead of eagerly:
 an eager recurrent layer costs a Python round trip per step."""
 
