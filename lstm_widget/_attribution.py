@@ -61,37 +61,59 @@ def _wrap(values: np.ndarray, method: str, note: str, error: float | None = None
     return out
 
 
-def _check_output_index(model, x: np.ndarray, output_index: int | None) -> None:  # noqa: ANN001
+def _check_output_index(model, x: list[np.ndarray], output_index: int | None) -> None:  # noqa: ANN001
     """Raise the clear error of :func:`_scalar_outputs` for a bad ``output_index``.
 
     From the model's declared output shape when it is fully known; else from a
-    prediction of one sample.
+    prediction of ``x`` (one sample of each input).
     """
     try:
         shape = tuple(first_output(model.outputs).shape[1:])
     except (AttributeError, TypeError, ValueError):  # a subclassed model declares none
         shape = (None,)
     if any(dim is None for dim in shape):
-        predict_scalars(model, x[:1], output_index)
+        predict_scalars(model, x, output_index)
         return
     scalar_outputs(np.zeros((1, int(np.prod(shape)))), output_index)
 
 
+def _sequence_input(model, arrays: list[np.ndarray]) -> int:  # noqa: ANN001
+    """Which input occlusion and integrated gradients attribute.
+
+    The only one, or the one (batch, time, features) input of a multi-input model (the
+    others are held as given).
+    """
+    if len(arrays) == 1:
+        return 0
+    sequences = [i for i, a in enumerate(arrays) if a.ndim >= 3]
+    if len(sequences) != 1:
+        shapes = ", ".join(str(a.shape) for a in arrays)
+        raise ValueError(
+            f"occlusion and integrated gradients attribute one (batch, time, features) input; "
+            f"model {model.name!r} takes {shapes}. Use method='cell_decomposition'."
+        )
+    return sequences[0]
+
+
 def _occlusion(
-    model,
-    x: np.ndarray,
+    model,  # noqa: ANN001
+    arrays: list[np.ndarray],
+    seq: int,
     base: np.ndarray,
-    output_index: int | None,  # noqa: ANN001
+    output_index: int | None,
     progress: bool = False,
 ) -> np.ndarray:
+    """Output change when step t of input ``seq`` is the baseline's (others as given)."""
+    x = arrays[seq]
     b, t = x.shape[:2]
-    full = predict_scalars(model, x, output_index)
+    full = predict_scalars(model, arrays, output_index)
     occluded = np.repeat(x[:, None], t, axis=1)  # (b, t copies, t, f)
     steps = np.arange(t)
     occluded[:, steps, steps] = base[:, steps]
+    feed = [np.repeat(a, t, axis=0) for a in arrays]  # sample i's copies, in order
+    feed[seq] = occluded.reshape(b * t, *x.shape[1:])
     with progress_bar(progress, b * t, "occlusion", "run") as tick:
-        flat = occluded.reshape(b * t, *x.shape[1:])
-        out = predict_scalars(model, flat, output_index, tick=tick).reshape(b, t)
+        out = predict_scalars(model, feed, output_index, tick=tick).reshape(b, t)
     return full[:, None] - out
 
 
@@ -283,14 +305,15 @@ def step_attribution(
     model, x = require_model_x(model, x)
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}.")
-    (arr,) = model_inputs(model, x) if len(model.inputs) == 1 else (None,)
-    if arr is None:
-        raise ValueError("step_attribution supports single-input models only.")
+    arrays = model_inputs(model, x)
     if method == "cell_decomposition":
         if per_feature:
             raise ValueError("cell_decomposition splits by step only; use per_feature=False.")
-        values, note = _cell_decomposition(model, arr, layer, output_index, progress)
+        feed = arrays[0] if len(arrays) == 1 else arrays
+        values, note = _cell_decomposition(model, feed, layer, output_index, progress)
         return _wrap(values, method, note)
+    seq = _sequence_input(model, arrays)
+    arr = arrays[seq]
     if arr.dtype.kind != "f":
         raise ValueError(
             "integrated_gradients and occlusion need float inputs; for token ids use "
@@ -299,15 +322,43 @@ def step_attribution(
     base = np.zeros_like(arr) if baseline is None else as_array(baseline, "baseline")
     base = np.broadcast_to(base, arr.shape).astype(arr.dtype)
     check_finite(base, "baseline")
-    _check_output_index(model, arr, output_index)  # a clear error before any work
+    _check_output_index(model, [a[:1] for a in arrays], output_index)  # before any work
     if method == "occlusion":
         if per_feature:
             raise ValueError("occlusion replaces whole steps; use per_feature=False.")
         return _wrap(
-            _occlusion(model, arr, base, output_index, progress),
+            _occlusion(model, arrays, seq, base, output_index, progress),
             method,
             "output change when a step is replaced by the baseline",
+        )
+    if len(arrays) > 1:
+        raise ValueError(
+            f"integrated gradients take single-input models; model {model.name!r} has "
+            f"{len(arrays)} inputs. Use method='occlusion' or 'cell_decomposition'."
+        )
+    embedding = _embedding_of_input(model)
+    if embedding is not None:
+        raise ValueError(
+            f"integrated gradients need an input the output varies with smoothly; this "
+            f"model's input feeds Embedding {embedding!r} (token ids, whose gradient is "
+            "none or zero). Use method='occlusion' (a step replaced by the baseline id) or "
+            "'cell_decomposition'."
         )
     attr, err = integrated_gradients(model, arr, base, output_index, path_steps, progress)
     note = f"integrated gradients, {path_steps} path steps; completeness error {err:.2%}"
     return _wrap(attr if per_feature else attr.sum(axis=2), method, note, err)
+
+
+def _embedding_of_input(model) -> str | None:  # noqa: ANN001
+    """The name of an Embedding layer that reads the model's input directly, if any.
+
+    Keras 2 models declared token-id inputs as float32, so the dtype does not tell.
+    """
+    inputs = {id(t) for t in model.inputs}
+    for layer in model.layers:
+        if type(layer).__name__ != "Embedding":
+            continue
+        for node in getattr(layer, "_inbound_nodes", []):
+            if any(id(t) in inputs for t in node.input_tensors):
+                return layer.name
+    return None

@@ -39,19 +39,25 @@ def scalar_outputs(out: np.ndarray, output_index: int | None) -> np.ndarray:
 
 def predict_scalars(
     model,  # noqa: ANN001
-    x: np.ndarray,
+    x: np.ndarray | list[np.ndarray],
     output_index: int | None,
     chunk: int = 4096,
     tick: Tick | None = None,
 ) -> np.ndarray:
-    """:func:`scalar_outputs` of the model's predictions, ``chunk`` samples per call."""
+    """:func:`scalar_outputs` of the model's predictions, ``chunk`` samples per call.
+
+    ``x`` is an array, or a list of arrays with one per model input.
+    """
+    arrays = x if isinstance(x, list) else [x]
+    rows = arrays[0].shape[0]
     parts = []
     with StateSnapshot(model):
-        for a in range(0, x.shape[0], chunk):
-            out = first_output(predict(model, x[a : a + chunk]))
+        for a in range(0, rows, chunk):
+            feed = [arr[a : a + chunk] for arr in arrays]
+            out = first_output(predict(model, feed[0] if len(feed) == 1 else feed))
             parts.append(scalar_outputs(keras.ops.convert_to_numpy(out), output_index))
             if tick is not None:
-                tick(min(chunk, x.shape[0] - a))
+                tick(min(chunk, rows - a))
     return np.concatenate(parts)
 
 

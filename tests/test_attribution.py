@@ -226,3 +226,37 @@ def test_bidirectional_cell_decomposition_needs_a_linear_merge():
     x = np.ones((1, 9, 3), "float32")
     with pytest.raises(ValueError, match=r"'bi' needs its directions summed.*merge_mode='mul'"):
         lw.step_attribution(model, x, "cell_decomposition")
+
+
+def test_occlusion_of_a_two_input_model_occludes_the_sequence_and_holds_the_scalar():
+    """A sequence and a scalar input (as the Keras 2 CuDNN models had): occlusion replaces
+    step t of the sequence only; Keras re-runs the model with the scalar as given."""
+    keras.utils.set_random_seed(3)
+    seq, scalar = keras.Input((6, 3)), keras.Input((1,))
+    h = keras.layers.LSTM(4, name="lstm")(seq)
+    out = keras.layers.Dense(1)(keras.layers.Concatenate()([h, scalar]))
+    model = keras.Model([seq, scalar], out)
+    rng = np.random.default_rng(3)
+    x = [rng.normal(size=(3, 6, 3)).astype("float32"), rng.normal(size=(3, 1)).astype("float32")]
+    occ = lw.step_attribution(model, x, "occlusion")
+    full = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
+    for t in range(6):
+        hidden = x[0].copy()
+        hidden[:, t] = 0.0
+        out_t = keras.ops.convert_to_numpy(model.predict_on_batch([hidden, x[1]]))[:, 0]
+        np.testing.assert_allclose(np.asarray(occ)[:, t], full - out_t, atol=1e-5)
+    dec = lw.step_attribution(model, x, "cell_decomposition")
+    assert dec.shape == (3, 6) and np.isfinite(np.asarray(dec)).all()
+    with pytest.raises(ValueError, match="integrated gradients take single-input models"):
+        lw.step_attribution(model, x)
+
+
+def test_integrated_gradients_refuse_token_ids_declared_float():
+    """Keras 2 declared token-id inputs float32: the dtype passes, the Embedding is named."""
+    model = keras.Sequential(
+        [keras.Input((5,)), keras.layers.Embedding(10, 3, name="emb"), keras.layers.LSTM(2)]
+    )
+    ids = np.array([[1, 2, 3, 4, 5]], "float32")
+    with pytest.raises(ValueError, match="feeds Embedding 'emb'.*occlusion"):
+        lw.step_attribution(model, ids, output_index=0)
+    assert lw.step_attribution(model, ids, "occlusion", output_index=0).shape == (1, 5)
