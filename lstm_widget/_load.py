@@ -9,6 +9,7 @@ would give other numbers, measured on a probe input.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -19,17 +20,24 @@ from typing import Any
 import keras
 import numpy as np
 
+from ._custom_layers import cut_unknown
 from ._explorer_parts import probe_input
 from ._feed import first_output, predict
+from ._h5_weights import load_weights
 from ._legacy import build, keras3_config
-from ._model import StateSnapshot
+from ._model import StateSnapshot, recurrent_layers
+from ._old_configs import upgrade
 from ._time_major import batch_major, note, time_major_layers
 
 _H5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
+def load_model(
+    path: str | os.PathLike[str],
+    warn: bool = True,
+    custom_objects: dict[str, Any] | None = None,
+) -> keras.Model:
     """Open a Keras 2 (or Keras 3) model file as a Keras 3 model with its original numbers.
 
     Keras 2 ``hard_sigmoid`` activations stay Keras 2's (:func:`legacy_hard_sigmoid`), and
@@ -40,12 +48,22 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
     ``keras_version``) is opened as ``keras.models.load_model`` opens it: its names already
     mean Keras 3's functions. The file is only read; the model is not compiled.
 
+    Every config form Keras 2.0-2.3 wrote opens (:mod:`lstm_widget._old_configs`): list-style
+    Sequential configs, wrapped layers, ``CuDNNLSTM``/``CuDNNGRU`` (run as the LSTM/GRU
+    Keras 2 converted them to, weights converted as Keras 2 did), GRUs from before
+    ``reset_after``. Layers Keras cannot build (a CRF from keras_contrib) are cut off if
+    they all come after the last recurrent layer, with a warning naming them and the new
+    output; pass their classes in ``custom_objects`` to keep them.
+
     Parameters
     ----------
     path : str or path-like
         A ``.h5`` file written by ``model.save`` (Keras 2 or 3), or a ``.keras`` file.
     warn : bool
         Issue the warnings below (default True).
+    custom_objects : dict, optional
+        ``{"ClassName": cls}`` for layers and functions the file needs that are not
+        Keras's own, as for ``keras.models.load_model``.
 
     Returns
     -------
@@ -54,7 +72,7 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
     Warns
     -----
     UserWarning
-        Listing what was rewritten, layer by layer; and, when ``keras.models.load_model``
+        Listing what was rewritten or cut, layer by layer; and, when ``keras.models.load_model``
         would read the file with other numbers (Keras 3's ``hard_sigmoid``), the layers and
         the largest difference of the model's output on a seeded probe input.
 
@@ -63,11 +81,20 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
     FileNotFoundError
         If there is no such file.
     ValueError
-        If the file is not a Keras model file, holds weights only, or has a layer Keras 3
-        cannot reproduce (the message names it).
+        If the file is not a Keras model file, is truncated or corrupt, holds weights only,
+        was written by Keras 1, has no LSTM or GRU layer, or has a layer Keras 3 cannot
+        reproduce (the message names it, and for an unknown class how to pass it).
+    TypeError
+        If ``path`` is not a path or ``custom_objects`` not a dict.
     """
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"path must be a str or path-like, got {type(path).__name__}.")
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise TypeError(
+            "custom_objects must be a dict {'ClassName': cls}, got "
+            f"{type(custom_objects).__name__}."
+        )
+    custom_objects = dict(custom_objects or {})
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no file {path!r}.")
@@ -84,12 +111,25 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
         )
     if _major(reader.version) >= 3:  # written by Keras 3: its names mean Keras 3's functions
         try:
-            return keras.models.load_model(path, compile=False)
+            return keras.models.load_model(path, compile=False, custom_objects=custom_objects)
         except Exception as err:
             raise ValueError(f"Keras 3 cannot open {path!r}: {err}") from err
     notes: list[str] = []
-    config = _twin_config(reader, keras3_config(reader.config, notes), notes)
-    model = reader.load(config)
+    base = copy.deepcopy(reader.config)
+    upgrade(base, notes)
+    base = cut_unknown(base, custom_objects, path, notes)
+    with keras.saving.custom_object_scope(custom_objects):
+        model = reader.load(_twin_config(reader, base, keras3_config(base, notes), notes))
+        if not recurrent_layers(model):
+            raise ValueError(
+                f"{path!r} holds no LSTM or GRU layer (its layers: "
+                f"{', '.join(repr(layer.name) for layer in model.layers)}): lstm-widget "
+                "explains LSTM and GRU layers."
+            )
+        plain = None
+        if warn and any("hard_sigmoid" in n for n in notes):
+            plain_config = keras3_config(base, [], legacy_activations=False)
+            plain = reader.load(_twin_config(reader, base, plain_config, []))
     if warn and notes:
         warnings.warn(
             f"lstm_widget.load_model({os.path.basename(path)!r}) rewrote the Keras 2 config: "
@@ -98,9 +138,7 @@ def load_model(path: str | os.PathLike[str], warn: bool = True) -> keras.Model:
             UserWarning,
             stacklevel=2,
         )
-    if warn and any("hard_sigmoid" in n for n in notes):
-        plain_config = keras3_config(reader.config, [], legacy_activations=False)
-        plain = reader.load(_twin_config(reader, plain_config, []))
+    if plain is not None:
         _warn_difference(path, model, plain, [n for n in notes if "hard_sigmoid" in n])
     return model
 
@@ -112,14 +150,27 @@ class _H5:
         import h5py
 
         self.path = path
-        with h5py.File(path, "r") as f:
-            raw = f.attrs.get("model_config")
-            has_weights = "model_weights" in f
-            self.version = _text(f.attrs.get("keras_version", ""))
-        if raw is None or not has_weights:
+        try:
+            with h5py.File(path, "r") as f:
+                raw = f.attrs.get("model_config")
+                weights = f.get("model_weights")
+                self.version = _text(f.attrs.get("keras_version", ""))
+                weights_version = None if weights is None else weights.attrs.get("keras_version")
+        except OSError as err:  # h5py's reading of a truncated or damaged file
+            raise ValueError(
+                f"{path!r} cannot be read as HDF5 (truncated or corrupt?): {err}"
+            ) from err
+        if raw is None or weights is None:
             raise ValueError(
                 f"{path!r} holds no model config (a weights-only file?); build the model in "
                 "code and call model.load_weights(path)."
+            )
+        if weights_version is None or _text(weights_version).startswith("1"):
+            said = "none" if weights_version is None else repr(_text(weights_version))
+            raise ValueError(
+                f"{path!r} was written by Keras 1 (the keras_version of its weights: {said}"
+                "), whose layers store their weights in another layout; lstm-widget opens "
+                "files of Keras 2 and 3. Open it with Keras 2 and save it again."
             )
         self.config = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
 
@@ -129,11 +180,10 @@ class _H5:
 
     def load(self, config: dict[str, Any]) -> keras.Model:
         import h5py
-        from keras.src.legacy.saving.legacy_h5_format import load_weights_from_hdf5_group
 
         model = self.build(config)
         with h5py.File(self.path, "r") as f:
-            load_weights_from_hdf5_group(f["model_weights"], model)
+            load_weights(f["model_weights"], model, self.path)
         return model
 
 
@@ -169,9 +219,14 @@ class _Zip:
                 raise ValueError(f"Keras 3 cannot rebuild {self.path!r}: {err}") from err
 
 
-def _twin_config(reader: _H5 | _Zip, config: dict[str, Any], notes: list[str]) -> dict[str, Any]:
-    """``config``, made the batch-major twin's if the model has time-major layers."""
-    names = time_major_layers(reader.config)
+def _twin_config(
+    reader: _H5 | _Zip, base: dict[str, Any], config: dict[str, Any], notes: list[str]
+) -> dict[str, Any]:
+    """``config`` (rewritten from ``base``), made the batch-major twin's if need be.
+
+    That is when ``base`` has time-major layers.
+    """
+    names = time_major_layers(base)
     if not names:
         return config
     config, layout = batch_major(config, names, reader.build)
