@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from _timing import median_time  # noqa: E402
 
 import lstm_widget as lw  # noqa: E402
-from lstm_widget._watch import ModelWatch  # noqa: E402
+from lstm_widget._explorer.watch import ModelWatch  # noqa: E402
 
 BATCH, STEPS, FEATURES = 1000, 2000, 8
 

@@ -5,13 +5,8 @@ state at every step exactly as Keras does (:func:`trace`), and explore them in a
 notebook widget.
 """
 
-from ._activations import legacy_hard_sigmoid
-from ._attribution import Attribution, memory_horizon, step_attribution
-from ._gru_trace import GRU_TRACE_ARRAYS, GRUTrace
-from ._gru_weights import GRU_GATES, BidirectionalGRUGateWeights, GRUGate, GRUGateWeights
-from ._load import load_model
-from ._model import lstm_layers, recurrent_layers
-from ._patterns import (
+from ._analyses.attribution import Attribution, memory_horizon, step_attribution
+from ._analyses.patterns import (
     Correlation,
     Matches,
     Saturation,
@@ -19,11 +14,16 @@ from ._patterns import (
     match_pattern,
     unit_correlation,
 )
-from ._plot import plot_attribution, plot_gate_saturation, plot_trace
-from ._trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
-from ._weights import GATES, BidirectionalGateWeights, Gate, GateWeights, gate_weights
-from ._whatif import WhatIf, edited_model, what_if
-from ._widget import LSTMExplorer
+from ._analyses.whatif import WhatIf, edited_model, what_if
+from ._base.activations import legacy_hard_sigmoid
+from ._cells.gru_trace import GRU_TRACE_ARRAYS, GRUTrace
+from ._cells.gru_weights import GRU_GATES, BidirectionalGRUGateWeights, GRUGate, GRUGateWeights
+from ._cells.trace import TRACE_ARRAYS, BidirectionalTrace, Trace, trace
+from ._cells.weights import GATES, BidirectionalGateWeights, Gate, GateWeights, gate_weights
+from ._explorer.widget import LSTMExplorer
+from ._reading.load import load_model
+from ._reading.model import lstm_layers, recurrent_layers
+from ._view.plot import plot_attribution, plot_gate_saturation, plot_trace
 
 __version__ = "0.1.0"
 

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from lstm_widget._activations import (
+from lstm_widget._base.activations import (
     _TWINS,
     has_twin,
     in_place,

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import lstm_widget as lw
+from lstm_widget._analyses.attribution import write_events
 
 PLANTED = 5  # y = x[:, 5, 0]: "from t-3" for 8 steps
 
@@ -62,7 +63,7 @@ def test_integrated_gradients_completeness(planted):
 def test_cell_decomposition_sums_back_to_the_final_cell_state(planted):
     model, x = planted
     tr = lw.trace(model, x)
-    writes, carry = lw._attribution.write_events(tr)
+    writes, carry = write_events(tr)
     np.testing.assert_allclose(writes.sum(axis=1) + carry, tr.final_state[1], atol=1e-5)
     np.testing.assert_allclose(carry, 0.0, atol=1e-5)  # c_0 = 0 for this model
     attr = lw.step_attribution(model, x, method="cell_decomposition")
@@ -106,7 +107,7 @@ def test_backwards_layer_decomposition_is_exact():
     model = keras.Sequential([keras.Input((6, 2)), keras.layers.LSTM(3, go_backwards=True)])
     x = np.random.default_rng(1).normal(size=(2, 6, 2)).astype("float32")
     tr = lw.trace(model, x)
-    writes, carry = lw._attribution.write_events(tr)
+    writes, carry = write_events(tr)
     np.testing.assert_allclose(writes.sum(axis=1) + carry, tr.final_state[1], atol=1e-5)
 
 

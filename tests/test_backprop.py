@@ -7,8 +7,8 @@ import pytest
 from reference import backend_gradient
 
 import lstm_widget as lw
-from lstm_widget import _integrated
-from lstm_widget._backprop import gradient_plan
+from lstm_widget._analyses import integrated as _integrated
+from lstm_widget._analyses.backprop import gradient_plan
 
 L = keras.layers
 

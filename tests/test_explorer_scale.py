@@ -6,9 +6,9 @@ import pytest
 from conftest import weights_snapshot
 
 import lstm_widget as lw
-from lstm_widget._serialization import from_wire
-from lstm_widget._watch import ModelWatch
-from lstm_widget._whatif import _HEADS
+from lstm_widget._analyses.whatif import _HEADS
+from lstm_widget._explorer.watch import ModelWatch
+from lstm_widget._view.serialization import from_wire
 
 ATOL = 1e-5
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import lstm_widget as lw
-from lstm_widget._labels import masked_runs, step_labels
+from lstm_widget._view.labels import masked_runs, step_labels
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import lstm_widget as lw
-from lstm_widget._activations import in_place
-from lstm_widget._explorer_parts import probe_input
-from lstm_widget._legacy import old_variables
-from lstm_widget._serialization import from_wire
+from lstm_widget._base.activations import in_place
+from lstm_widget._base.inputs import probe_input
+from lstm_widget._reading.legacy import old_variables
+from lstm_widget._view.serialization import from_wire
 
 k2 = pytest.importorskip("tf_keras", reason="the tf-keras test dependency")
 ATOL = 1e-5

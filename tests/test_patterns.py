@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import lstm_widget as lw
-import lstm_widget._stream as stream
+import lstm_widget._analyses.stream as stream
 
 
 def tracker(units=3, features=3, mask_value=None):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import lstm_widget as lw
-from lstm_widget._legacy import old_variables
+from lstm_widget._reading.legacy import old_variables
 
 k2 = pytest.importorskip("tf_keras", reason="the tf-keras test dependency")
 ATOL = 1e-5

@@ -8,9 +8,9 @@ import pytest
 from conftest import weights_snapshot
 
 import lstm_widget as lw
-from lstm_widget._overview import bin_edges, downsample
-from lstm_widget._serialization import from_wire, to_wire
-from lstm_widget._widget import WINDOW_ORDER
+from lstm_widget._explorer.widget import WINDOW_ORDER
+from lstm_widget._view.overview import bin_edges, downsample
+from lstm_widget._view.serialization import from_wire, to_wire
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,10 @@
+"""Analyses built on traces: what-if edits, attribution over steps, dataset-scale patterns.
+
+- ``edits``, ``whatif``: what an edit is; ``what_if`` and ``edited_model`` (on copies).
+- ``attribution``, ``integrated``, ``backprop``, ``bptt``: ``step_attribution`` and
+  ``memory_horizon``; integrated gradients with our own backpropagation through time.
+- ``stream``, ``patterns``: passes over a dataset block by block; ``match_pattern``,
+  ``unit_correlation``, ``gate_saturation``.
+
+May import: ``_cells``, ``_reading``, ``_base``.
+"""

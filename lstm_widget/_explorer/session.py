@@ -1,0 +1,395 @@
+"""The explorer's kernel-side data: computed for the sample shown, cached within a budget.
+
+Nothing here scales with the batch. A trace, a prediction, an edited trace or an
+attribution is computed for the sample on screen when it is first needed, and kept in a
+least-recently-used cache. The cache's size (bytes of arrays) stays within a memory
+budget. Models that cannot run one sample alone are computed for their whole batch:
+those with a stateful layer (its state belongs to the batch) or a fixed batch size. Such
+models keep their batch small.
+
+Before each interaction, :meth:`Session.sync` compares the model with the weights and
+states the cache was computed from (:class:`~lstm_widget._explorer.watch.ModelWatch`). When they
+differ, it drops everything, so no number on screen is older than the model.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import keras
+import numpy as np
+
+from .._analyses.attribution import Attribution, step_attribution
+from .._analyses.edits import check_target_edits, edit_target, gates_of
+from .._analyses.whatif import (
+    edited_model,
+    edited_output,
+    edited_trace,
+    head_output,
+    model_output,
+)
+from .._cells.gru_trace import GRUTrace
+from .._cells.steps import StepArrays
+from .._cells.trace import BidirectionalTrace, Plan, Trace, plan_trace, run_plan, trace
+from .._reading.model import (
+    all_layers,
+    is_gru,
+    recurrent_refs,
+    require_model,
+    split_direction,
+    twin_x,
+)
+from .parts import Difference, layer_names
+from .watch import ModelWatch
+
+DEFAULT_CACHE_BUDGET = 2**30
+"""Bytes of arrays an explorer keeps cached (1 GiB); least recently used go first."""
+
+T = TypeVar("T")
+Notify = Callable[[str], object]
+"""Told what is being computed, before it starts (the widget shows it as progress)."""
+
+
+def _is_stateful(layer: keras.layers.Layer) -> bool:
+    if isinstance(layer, keras.layers.Bidirectional):
+        return bool(layer.forward_layer.stateful or layer.backward_layer.stateful)
+    return bool(getattr(layer, "stateful", False))
+
+
+def runs_per_sample(model: keras.Model) -> bool:
+    """Whether one sample can run alone: no stateful layer and no fixed batch size."""
+    fixed = any(spec.shape[0] is not None for spec in model.inputs)
+    return not fixed and not any(_is_stateful(layer) for _, layer in all_layers(model))
+
+
+def nbytes(value: object) -> int:
+    """Bytes held by the numpy arrays in a result (traces, tuples, arrays)."""
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, BidirectionalTrace):
+        return nbytes(value.forward) + nbytes(value.backward)
+    if isinstance(value, StepArrays):
+        # an LSTM's four gates are views of one block: their sizes add up to it
+        return sum(nbytes(value.array(name)) for name in value.ARRAYS) + nbytes(value.mask)
+    if isinstance(value, tuple | list):
+        return sum(nbytes(v) for v in value)
+    if isinstance(value, Plan):
+        return nbytes(value.feed.inputs) + nbytes(value.feed.mask)
+    return 0
+
+
+class Session:
+    """Inputs and per-sample results of one explorer.
+
+    Parameters
+    ----------
+    model : keras.Model or tf.keras 2 model
+        Never modified.
+    budget : int
+        Most bytes of cached arrays; also the largest single trace computed.
+    notify : callable, optional
+        Called with a short description before each piece of work starts.
+    """
+
+    def __init__(
+        self, model: keras.Model, budget: int = DEFAULT_CACHE_BUDGET, notify: Notify | None = None
+    ) -> None:
+        self._source = model
+        self.model = require_model(model)
+        self.budget = int(budget)
+        self.notify: Notify = notify or (lambda _message: None)
+        self.arrays: list[np.ndarray] = []
+        self.per_sample = runs_per_sample(self.model)
+        self._watch = ModelWatch(self.model)
+        self._cache: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._clone: tuple[tuple, keras.Model] | None = None  # see _edited_clone
+
+    # -- cache -----------------------------------------------------------------------------
+
+    def twin_x(self, x: object) -> object:
+        """``x`` as the model given takes it, laid out as :attr:`model` takes it.
+
+        The same ``x`` except for a time-major tf.keras model (its twin is batch-major).
+        """
+        return twin_x(self._source, self.model, x)
+
+    def set_inputs(self, arrays: list[np.ndarray]) -> None:
+        """New (validated) model inputs: everything cached is dropped."""
+        self.arrays = arrays
+        self.clear()
+
+    @property
+    def n_samples(self) -> int:
+        """Batch size of the inputs."""
+        return int(self.arrays[0].shape[0]) if self.arrays else 0
+
+    def clear(self) -> None:
+        """Drop every cached result."""
+        self._cache.clear()
+        self._bytes = 0
+        self._clone = None
+
+    def sync(self) -> bool:
+        """Drop the cache if the model's weights or states changed since it was filled.
+
+        Returns
+        -------
+        bool
+            True when something was cached and the model had changed.
+        """
+        twin = require_model(self._source)  # a tf.keras 2 model's twin is brought up to date
+        if twin is not self.model:  # rebuilt: the tf.keras model's layers changed
+            self.model, self._watch = twin, ModelWatch(twin)
+        elif not self._cache or not self._watch.changed():
+            return False
+        self.clear()
+        self.per_sample = runs_per_sample(self.model)
+        return True
+
+    def keys(self) -> list[tuple]:
+        """Cached entries, least recently used first: ``(kind, layer, sample, ...)``.
+
+        ``sample`` is None for results computed for the whole batch.
+        """
+        return list(self._cache)
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes of arrays in the cache."""
+        return self._bytes
+
+    def _get(self, key: tuple, compute: Callable[[], T]) -> T:
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key][0]
+        value = compute()
+        if not self._cache:
+            self._watch.mark()  # what the cache is computed from
+        size = nbytes(value)
+        self._cache[key] = (value, size)
+        self._bytes += size
+        while self._bytes > self.budget and len(self._cache) > 1:
+            _, (_, freed) = self._cache.popitem(last=False)
+            self._bytes -= freed
+        return value
+
+    # -- what is shown ------------------------------------------------------------------------
+
+    def path_of(self, layer: str) -> tuple[str, str | None]:
+        """The path and direction (None unless Bidirectional) of an explorer layer name.
+
+        Raises
+        ------
+        ValueError
+            When the layer is no longer in the model (it was changed), naming the ones left.
+        """
+        refs = {r.path: r for r in recurrent_refs(self.model)}
+        if layer in refs and not refs[layer].bidirectional:
+            return layer, None
+        split = split_direction(self.model, layer)
+        if split is not None:
+            return split[0].path, split[1]
+        raise ValueError(
+            f"layer {layer!r} is no longer in the model; its LSTM and GRU layers are now: "
+            f"{', '.join(layer_names(self.model)) or 'none'}."
+        )
+
+    def rnn(self, path: str) -> keras.layers.RNN:
+        """The RNN at ``path`` (a Bidirectional's forward half)."""
+        layer = {r.path: r.layer for r in recurrent_refs(self.model)}[path]
+        return layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
+
+    def kind(self, layer: str) -> tuple[str, tuple[str, ...]]:
+        """``"gru"`` or ``"lstm"``, and the gates edits name, of an explorer layer name."""
+        rnn = self.rnn(self.path_of(layer)[0])
+        return ("gru" if is_gru(rnn) else "lstm"), gates_of(rnn)
+
+    def baseline(self, layer: str, sample: int) -> Trace | GRUTrace:
+        """The trace of an explorer layer (one direction) for ``sample`` (batch one)."""
+        return self._direction(self.trace(self.path_of(layer)[0], sample), layer)
+
+    def _direction(self, tr: Any, layer: str) -> Trace | GRUTrace:  # noqa: ANN401
+        """The direction of a Bidirectional layer's trace that ``layer`` shows (else ``tr``)."""
+        if isinstance(tr, BidirectionalTrace):
+            return tr.backward if self.path_of(layer)[1] == "backward" else tr.forward
+        return tr
+
+    def shown(
+        self, layer: str, sample: int, compare: str, edits: object
+    ) -> Trace | GRUTrace | Difference:
+        """What the timeline shows: baseline, edited, or edited minus baseline."""
+        base = self.baseline(layer, sample)
+        if compare == "baseline" or not edits:
+            return base
+        edited = self.edited(layer, sample, edits)
+        if edited is None:
+            return base
+        return edited if compare == "edited" else Difference(base, edited)
+
+    # -- per-sample computations -------------------------------------------------------------
+
+    def _part(self, sample: int) -> tuple[int | None, int]:
+        """The cache's sample key and the row of ``sample`` in what is computed."""
+        if not 0 <= sample < self.n_samples:
+            raise ValueError(f"sample must be in 0..{self.n_samples - 1}, got {sample}.")
+        return (sample, 0) if self.per_sample else (None, sample)
+
+    def _what(self, sample: int) -> str:
+        return f"sample {sample}" if self.per_sample else f"the batch of {self.n_samples}"
+
+    def _rows(self, sample: int) -> list[np.ndarray]:
+        """The model inputs ``sample`` is computed with: itself, or the whole batch."""
+        return [a[sample : sample + 1] for a in self.arrays] if self.per_sample else self.arrays
+
+    def _inputs(self, sample: int) -> object:
+        """:meth:`_rows` as ``model.predict`` takes them (one array for one input)."""
+        rows = self._rows(sample)
+        return rows[0] if len(rows) == 1 else rows
+
+    def base(self, path: str, sample: int) -> tuple[Plan | None, Any]:
+        """The plan (None for a GRU) and trace of ``path`` for what ``sample`` is computed with."""
+        key, _ = self._part(sample)
+
+        def compute() -> tuple[Plan | None, Any]:
+            self.notify(f"{self._what(sample)}: the input of {path!r} (Keras)")
+            if is_gru(self.rnn(path)):
+                return None, trace(
+                    self.model, self._inputs(sample), path, memory_budget=self.budget
+                )
+            plan = plan_trace(self.model, self._inputs(sample), path, memory_budget=self.budget)
+            self.notify(f"{self._what(sample)}: the gates of {path!r}")
+            return plan, run_plan(plan)
+
+        return self._get(("trace", path, key), compute)
+
+    def trace(self, path: str, sample: int) -> Any:  # noqa: ANN401 - any kind of trace
+        """The trace of layer ``path`` for ``sample`` alone (batch one)."""
+        _, row = self._part(sample)
+        return self.base(path, sample)[1].row(row)
+
+    def output(self, path: str, sample: int) -> np.ndarray:
+        """The model's first output for ``sample``, (1, ...).
+
+        Computed by the layers after ``path`` on its trace where that is exact (the layers
+        the edited output runs too), else by the model.
+        """
+        key, row = self._part(sample)
+
+        def compute() -> np.ndarray:
+            plan, tr = self.base(path, sample)
+            self.notify(f"{self._what(sample)}: the model's output")
+            bare = plan is None or isinstance(tr, BidirectionalTrace)
+            out = None if bare else head_output(self.model, plan, tr)
+            return model_output(self.model, self._rows(sample)) if out is None else out
+
+        return self._get(("output", path, key), compute)[row : row + 1]
+
+    def _edit_plan(
+        self, layer: str, sample: int, edits: object
+    ) -> tuple[Plan | None, dict[str, dict], tuple] | None:
+        """The plan, checked edits and cache key of an edit; None when it changes nothing.
+
+        ``layer`` is an explorer layer name (a Bidirectional's direction: edits of that
+        one). The plan is None where an edited clone runs (a GRU, a Bidirectional layer).
+        """
+        key, _ = self._part(sample)
+        path, _ = self.path_of(layer)
+        plan, base = self.base(path, sample)
+        checked = check_target_edits(edit_target(self.model, layer), edits)
+        if not checked:
+            return None
+        if isinstance(base, BidirectionalTrace):
+            plan = None  # a direction's edits: the edited clone runs
+        return plan, checked, (layer, key, repr(sorted(checked.items())))
+
+    def _newest(self, kind: str, wanted: tuple) -> None:
+        """Drop older edits of this layer and sample (a slider's past positions)."""
+        stale = [k for k in self._cache if k[0] == kind and k[1:3] == wanted[:2]]
+        for old in stale:
+            if old[1:] != wanted:
+                self._bytes -= self._cache.pop(old)[1]
+
+    def _edited_clone(self, layer: str, checked: dict, wanted: tuple) -> keras.Model:
+        """A GRU's or a Bidirectional direction's edits: a clone with the edited weights.
+
+        One is kept, for the latest edit of a layer whatever the sample (the clone does not
+        depend on it); :meth:`clear` drops it with the rest.
+        """
+        key = (layer, wanted[2])  # the layer and the edits, not the sample
+        if self._clone is None or self._clone[0] != key:
+            self._clone = (key, edited_model(self.model, checked, layer))
+        return self._clone[1]
+
+    def _edited_batch(
+        self, layer: str, sample: int, plan: Plan | None, checked: dict, wanted: tuple
+    ) -> Any:  # noqa: ANN401 - any kind of trace
+        """The edited trace of what ``sample`` is computed with (cached)."""
+        self._newest("edited", wanted)
+        path, _ = self.path_of(layer)
+
+        def compute() -> Any:  # noqa: ANN401
+            self.notify(f"{self._what(sample)}: the gates of {path!r} with the edits")
+            if plan is None:  # a GRU or Bidirectional layer: its edited clone runs
+                clone = self._edited_clone(layer, checked, wanted)
+                return trace(clone, self._inputs(sample), path, memory_budget=self.budget)
+            return edited_trace(plan, checked)
+
+        return self._get(("edited", *wanted), compute)
+
+    def edited(self, layer: str, sample: int, edits: object) -> Trace | GRUTrace | None:
+        """The edited trace of an explorer layer (one direction) for ``sample``.
+
+        A batch of one; None when the edits change nothing.
+        """
+        planned = self._edit_plan(layer, sample, edits)
+        if planned is None:
+            return None
+        tr = self._edited_batch(layer, sample, *planned).row(self._part(sample)[1])
+        return self._direction(tr, layer)
+
+    def edited_output_ready(self, layer: str, sample: int, edits: object) -> bool:
+        """Whether :meth:`edited_output` would answer from the cache (or there is no edit)."""
+        planned = self._edit_plan(layer, sample, edits)
+        return planned is None or ("edited_output", *planned[2]) in self._cache
+
+    def edited_output(self, layer: str, sample: int, edits: object) -> np.ndarray | None:
+        """The model's output for ``sample`` with the edits, (1, ...); None for no edit.
+
+        The layers of :meth:`output`, XLA-compiled where they include a recurrent layer
+        (a slider move repeats this): equal to the uncompiled path to float rounding.
+        """
+        planned = self._edit_plan(layer, sample, edits)
+        if planned is None:
+            return None
+        plan, checked, wanted = planned
+        self._newest("edited_output", wanted)
+
+        def compute() -> np.ndarray:
+            tr = self._edited_batch(layer, sample, *planned)
+            self.notify(f"{self._what(sample)}: the model's output with the edits")
+            if plan is None:  # a GRU or Bidirectional layer: the edited clone's output
+                clone = self._edited_clone(layer, checked, wanted)
+                return model_output(clone, self._rows(sample))
+            # XLA: a slider move repeats this; it equals the plain path to ~1e-7
+            return edited_output(self.model, plan, tr, checked, self._rows(sample), xla=True)
+
+        row = self._part(sample)[1]
+        return self._get(("edited_output", *wanted), compute)[row : row + 1]
+
+    def attribution(self, method: str, path: str, sample: int) -> Attribution:
+        """Step attribution of ``sample`` to its first output value, (1, time)."""
+        key, row = self._part(sample)
+
+        def compute() -> Attribution:
+            size = self.output(path, sample).size
+            self.notify(f"{self._what(sample)}: {method.replace('_', ' ')}")
+            feed = self._inputs(sample)
+            index = 0 if size > 1 else None
+            return step_attribution(self.model, feed, method, output_index=index, layer=path)
+
+        # only the cell decomposition depends on the layer: the others attribute the model
+        layer = path if method == "cell_decomposition" else None
+        return self._get(("attribution", layer, key, method), compute)[row : row + 1]

@@ -1,0 +1,10 @@
+"""What is shown, outside the widget: static figures and the data's shape for display.
+
+- ``plot``: ``plot_trace``, ``plot_attribution``, ``plot_gate_saturation`` (matplotlib;
+  the PNG fallback of a saved notebook).
+- ``labels``: step labels (dates, tokens, vocabularies).
+- ``overview``: downsampling long arrays for display.
+- ``serialization``: numpy arrays as binary buffers for the front end.
+
+May import: ``_analyses``, ``_cells``, ``_reading``, ``_base``.
+"""
