@@ -5,34 +5,31 @@
  * bars draw full-resolution windows fetched by request.
  */
 
-import { drawStrip as drawAttributionStrip } from "./attribution";
-import { drawAxis, drawMasked, drawRowLabels } from "./timeline";
-import { mountLegend } from "./legend";
-import { decode, type NDArray } from "./codec";
-import { scaleFor } from "./colormap";
-import { blit, toPixels } from "./heatmap";
-import { mountInteraction } from "./interaction";
-import { follow, inputColumns, type Range, rangeColumns } from "./range";
-import { mountZoom } from "./zoom";
-import { mountLines, toggleUnit } from "./lines";
-import { mountSimilar } from "./similar";
-import { mountControls, traitSetter } from "./controls";
-import { mountPlay } from "./play";
-import { drawOverlay as drawQueryOverlay, mountQuery } from "./query";
-import { drawPanels, GUTTER, ROW_HEIGHT } from "./panels";
-import { labelOf } from "./arrays";
-import { mountBusy } from "./busy";
-import { mountEditor } from "./editor";
-import {
-  type ExplorerModel,
-  FIRST_WINDOW_STEPS,
-  type WidgetModel,
-} from "./model";
-import { Requester } from "./rpc";
-import { valuesAt, Windows } from "./windows";
-import { buildParts, sizeCanvas } from "./dom";
-import { placeTip, stepSuffix, stepText, timelineText } from "./tips";
-import { parseFilter, shownUnits } from "./units";
+import { drawStrip as drawAttributionStrip } from "./draw/attribution";
+import { drawAxis, drawMasked, drawRowLabels } from "./draw/timeline";
+import { mountLegend } from "./draw/legend";
+import { decode } from "./core/codec";
+import { scaleFor } from "./draw/colormap";
+import { blit, toPixels } from "./draw/heatmap";
+import { mountInteraction } from "./ui/interaction";
+import { follow, inputColumns, rangeColumns } from "./core/range";
+import { mountZoom } from "./ui/zoom";
+import { mountLines, toggleUnit } from "./ui/lines";
+import { mountSimilar } from "./ui/similar";
+import { mountControls, traitSetter } from "./ui/controls";
+import { mountPlay } from "./ui/play";
+import { drawOverlay as drawQueryOverlay, mountQuery } from "./ui/query";
+import { drawPanels, GUTTER, ROW_HEIGHT } from "./draw/panels";
+import { labelOf } from "./core/arrays";
+import { mountBusy } from "./ui/busy";
+import { mountEditor } from "./ui/editor";
+import { Requester } from "./data/rpc";
+import { valuesAt, Windows } from "./data/windows";
+import { buildParts, sizeCanvas } from "./core/dom";
+import { placeTip, stepSuffix, stepText, timelineText } from "./ui/tips";
+import { parseFilter, shownUnits } from "./core/units";
+import type { ExplorerModel, NDArray, Range, WidgetModel } from "./types";
+import { FIRST_WINDOW_STEPS } from "./data/windows";
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
   performance.mark("lstmw-render-start");

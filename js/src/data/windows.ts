@@ -7,11 +7,17 @@
  * first window answers quickly; the full one follows once the data rests.
  */
 
-import { decode } from "./codec";
-import { windowAround } from "./layout";
-import { FULL_WINDOW_DELAY_MS, type WindowData, WINDOW_STEPS } from "./model";
-import type { Range } from "./range";
+import { decode } from "../core/codec";
+import { windowAround } from "../core/layout";
 import type { Requester } from "./rpc";
+import type { Range, WindowData } from "../types";
+
+/** Steps fetched per window request. */
+export const WINDOW_STEPS = 4096;
+/** Steps of the first, small window: values show fast, the full window follows. */
+export const FIRST_WINDOW_STEPS = 128;
+/** The full window follows the small one when the data has not changed for this long. */
+export const FULL_WINDOW_DELAY_MS = 250;
 
 /** Where the view is: the window must hold `step`, and `range` when it is narrow. */
 export interface WindowQuery {

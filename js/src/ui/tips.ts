@@ -1,11 +1,10 @@
 /** Hover read-outs: what the timeline shows under the pointer, and placing the tooltip. */
 
-import { shownLabel } from "./axis";
-import type { NDArray } from "./codec";
-import { binOfStep } from "./layout";
-import { type Range, stepAt } from "./range";
-import type { WindowData } from "./model";
-import { GUTTER } from "./panels";
+import { shownLabel } from "../draw/axis";
+import { binOfStep } from "../core/layout";
+import { stepAt } from "../core/range";
+import { GUTTER } from "../draw/panels";
+import type { NDArray, Range, WindowData } from "../types";
 
 /** What the timeline draws, as needed to read a value back from a pixel. */
 export interface TimelineView {

@@ -4,13 +4,7 @@
  */
 
 import { binOfStep } from "./layout";
-import type { WindowData } from "./model";
-
-/** Steps [start, stop) shown across the timeline. */
-export interface Range {
-  start: number;
-  stop: number;
-}
+import type { Range, WindowData } from "../types";
 
 /** A range of at least `minSpan` steps inside [0, steps). */
 export function clampRange(start: number, stop: number, steps: number, minSpan = 1): Range {

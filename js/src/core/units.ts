@@ -1,6 +1,7 @@
 /** Which units to show and in what order. */
 
-import type { NDArray } from "./codec";
+import type { NDArray } from "../types";
+
 
 /** Parse "0-15, 40, 64-" style filters; returns sorted unique indices or an error message. */
 export function parseFilter(text: string, n: number): number[] | string {

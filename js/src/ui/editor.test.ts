@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Edits, LatestWins, normalize } from "./editor";
+import { LatestWins, normalize } from "./editor";
+import type { Edits } from "../types";
 
 describe("normalize", () => {
   it("drops neutral fields and gates", () => {

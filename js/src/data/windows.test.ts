@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { WindowData } from "./model";
 import { serves, valuesAt } from "./windows";
+import type { WindowData } from "../types";
 
 /** A window of steps [start, stop) of 2 arrays × 3 units whose value is 100·array + 10·step + unit. */
 function windowOf(start: number, stop: number): WindowData {

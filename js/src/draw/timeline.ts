@@ -1,8 +1,9 @@
 /** Parts of the timeline around the heatmaps: the time axis, unit indices, masked steps. */
 
 import { shownLabel, timeTicks, tokenCells } from "./axis";
-import { type Range, xAt } from "./range";
+import { xAt } from "../core/range";
 import { GUTTER } from "./panels";
+import type { Range } from "../types";
 
 let measurer: CanvasRenderingContext2D | null | undefined;
 

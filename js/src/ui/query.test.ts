@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GUTTER } from "./panels";
+import { GUTTER } from "../draw/panels";
 import { bandPixels, dragged } from "./query";
 
 describe("query range (Shift-drag)", () => {

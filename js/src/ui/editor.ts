@@ -5,18 +5,12 @@
  * is sent when it finishes; intermediate slider positions are dropped.
  */
 
+import type { Edits, Gate, GateEdit } from "../types";
+
 /** An LSTM's gates; a GRU's are update, reset, candidate (the `gates` trait says which). */
 export const LSTM_GATES: readonly string[] = ["input", "forget", "cell", "output"];
-export type Gate = string;
-export type Field = "kernel_scale" | "recurrent_scale" | "bias_shift";
 
-export interface GateEdit {
-  kernel_scale?: number;
-  recurrent_scale?: number;
-  bias_shift?: number;
-  units?: number[] | null;
-}
-export type Edits = Partial<Record<Gate, GateEdit>>;
+export type Field = "kernel_scale" | "recurrent_scale" | "bias_shift";
 
 const FIELDS: { field: Field; label: string; min: number; max: number }[] = [
   { field: "kernel_scale", label: "W ×", min: 0, max: 2 },

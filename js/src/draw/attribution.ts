@@ -1,11 +1,11 @@
 /** The attribution strip: one signed bar per time step (or overview bin), under the timeline. */
 
-import { decode, type WireArray } from "./codec";
+import { decode } from "../core/codec";
 import { colorOf } from "./colormap";
-import { sizeCanvas } from "./dom";
-import { binOfStep } from "./layout";
+import { sizeCanvas } from "../core/dom";
+import { binOfStep } from "../core/layout";
 import { GUTTER } from "./panels";
-import type { Range } from "./range";
+import type { Range, WireArray } from "../types";
 
 export const STRIP_HEIGHT = 36;
 

@@ -1,6 +1,7 @@
 /** Play: the playhead runs across the visible range, about 300 frames from start to end. */
 
-import type { Range } from "./range";
+import type { Range } from "../types";
+
 
 export interface PlayHost {
   step(): number;

@@ -4,8 +4,9 @@
  * the reset button shows everything again.
  */
 
-import { GUTTER } from "./panels";
-import { clampRange, type Range, stepAt, zoomAt } from "./range";
+import { GUTTER } from "../draw/panels";
+import { clampRange, stepAt, zoomAt } from "../core/range";
+import type { Range } from "../types";
 
 export interface ZoomHost {
   range(): Range;

@@ -5,17 +5,8 @@
  * the hits, best first; a click shows one.
  */
 
-import { el } from "./dom";
-import type { Range } from "./range";
-
-/** The `pattern` trait: the last search's result. */
-export interface Pattern {
-  units?: number[];
-  hits?: [number, number, number, number][]; // sample, start, stop, score
-  note?: string;
-  query?: [number, number, number]; // sample, start, stop
-  threshold?: number;
-}
+import { el } from "../core/dom";
+import type { Pattern, Range } from "../types";
 
 export interface SimilarHost {
   selected(): number[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isGate, labelOf, LSTM_ARRAYS } from "./arrays";
-import { scaleFor } from "./colormap";
+import { scaleFor } from "../draw/colormap";
 
 describe("arrays of LSTM and GRU layers", () => {
   it("labels both kinds and knows their gates", () => {

@@ -3,9 +3,9 @@
  * attribution) and notes: kernel traits shown in them, the user's choices sent back.
  */
 
-import { options, type Parts, setViews } from "./dom";
-import type { ExplorerModel, WidgetModel } from "./model";
+import { options, type Parts, setViews } from "../core/dom";
 import { predictionText } from "./tips";
+import type { ExplorerModel, WidgetModel } from "../types";
 
 export type SetTrait = <K extends keyof ExplorerModel>(key: K, value: ExplorerModel[K]) => void;
 

@@ -3,7 +3,7 @@
  * a GRU's z, r, h~, h) for every shown unit at the playhead.
  */
 
-import { isGate, labelOf } from "./arrays";
+import { isGate, labelOf } from "../core/arrays";
 import { colorOf, type Scale } from "./colormap";
 
 export const GUTTER = 96;

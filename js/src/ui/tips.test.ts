@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GUTTER } from "./panels";
+import { GUTTER } from "../draw/panels";
 import { predictionText, timelineText, type TimelineView } from "./tips";
 
 // 4 steps, 3 units, exact overview: value = 10 * unit + step

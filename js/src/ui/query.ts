@@ -4,8 +4,9 @@
  * stays drawn as a band and is what "find similar" searches for.
  */
 
-import { GUTTER } from "./panels";
-import { type Range, stepAt, xAt } from "./range";
+import { GUTTER } from "../draw/panels";
+import { stepAt, xAt } from "../core/range";
+import type { Range } from "../types";
 
 export interface QueryHost {
   range(): Range;

@@ -1,20 +1,9 @@
 /**
  * Decoding of the binary arrays the kernel sends: `{buffer, dtype, shape}`.
- * Mirrors `lstm_widget/_serialization.py`.
+ * Mirrors `lstm_widget/_view/serialization.py`.
  */
 
-/** An array as it travels over the widget comm. */
-export interface WireArray {
-  buffer: DataView | ArrayBuffer | Uint8Array;
-  dtype: "float32";
-  shape: number[];
-}
-
-/** A decoded C-contiguous float32 array. */
-export interface NDArray {
-  data: Float32Array;
-  shape: number[];
-}
+import type { NDArray, WireArray } from "../types";
 
 /** Number of elements of an array of the given shape. */
 export function size(shape: readonly number[]): number {

@@ -1,8 +1,45 @@
-/** Types shared by the explorer's modules: its traits and the anywidget model API. */
+/** Types shared by the explorer's modules: its traits, the anywidget model API, the data.
+ * Imports nothing, so every module can use them without import circles. */
 
-import type { WireArray } from "./codec";
-import type { Edits } from "./editor";
-import type { Pattern } from "./similar";
+/** An array as it travels over the widget comm. */
+export interface WireArray {
+  buffer: DataView | ArrayBuffer | Uint8Array;
+  dtype: "float32";
+  shape: number[];
+}
+
+/** A decoded C-contiguous float32 array. */
+export interface NDArray {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** A gate as edits name it: an LSTM's input, forget, cell, output; a GRU's update, reset, candidate. */
+export type Gate = string;
+
+export interface GateEdit {
+  kernel_scale?: number;
+  recurrent_scale?: number;
+  bias_shift?: number;
+  units?: number[] | null;
+}
+
+export type Edits = Partial<Record<Gate, GateEdit>>;
+
+/** Steps [start, stop) shown across the timeline. */
+export interface Range {
+  start: number;
+  stop: number;
+}
+
+/** The `pattern` trait: the last search's result. */
+export interface Pattern {
+  units?: number[];
+  hits?: [number, number, number, number][]; // sample, start, stop, score
+  note?: string;
+  query?: [number, number, number]; // sample, start, stop
+  threshold?: number;
+}
 
 /** Traits mirrored from `lstm_widget.LSTMExplorer`. */
 export interface ExplorerModel {
@@ -58,13 +95,6 @@ export interface WidgetModel<T> {
   off(event: string, callback: (...args: any[]) => void): void;
   send(content: Record<string, unknown>, callbacks?: unknown, buffers?: ArrayBuffer[]): void;
 }
-
-/** Steps fetched per window request. */
-export const WINDOW_STEPS = 4096;
-/** Steps of the first, small window: values show fast, the full window follows. */
-export const FIRST_WINDOW_STEPS = 128;
-/** The full window follows the small one when the data has not changed for this long. */
-export const FULL_WINDOW_DELAY_MS = 250;
 
 export interface WindowData {
   layer: string;

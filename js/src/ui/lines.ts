@@ -5,10 +5,10 @@
  * selected unit's exact value at the step under the pointer.
  */
 
-import { el, labelled, setViews, sizeCanvas } from "./dom";
-import type { WindowData } from "./model";
-import { GUTTER } from "./panels";
-import { type Range, stepAt, xAt } from "./range";
+import { el, labelled, setViews, sizeCanvas } from "../core/dom";
+import { GUTTER } from "../draw/panels";
+import { stepAt, xAt } from "../core/range";
+import type { Range, WindowData } from "../types";
 
 /** Tableau 10: distinct colours for up to ten lines (then they repeat). */
 export const LINE_COLORS = [

@@ -4,10 +4,11 @@
  * the tooltips. What they act on is read from the host at event time.
  */
 
-import { stepAfterKey } from "./layout";
-import { GUTTER, hitPanel } from "./panels";
-import { type Range, stepAt } from "./range";
+import { stepAfterKey } from "../core/layout";
+import { GUTTER, hitPanel } from "../draw/panels";
+import { stepAt } from "../core/range";
 import { placeTip } from "./tips";
+import type { Range } from "../types";
 
 /** Where the timeline's rows are and what the panels show, as drawn now. */
 export interface Geometry {

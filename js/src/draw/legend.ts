@@ -4,7 +4,7 @@
  */
 
 import { colorOf, type Scale } from "./colormap";
-import { el } from "./dom";
+import { el } from "../core/dom";
 
 /** What the legend describes. */
 export interface LegendInfo {

@@ -1,6 +1,6 @@
 /** Colour maps for the heatmaps: diverging (centred on 0) for states, sequential for gates. */
 
-import { isGate } from "./arrays";
+import { isGate } from "../core/arrays";
 
 export type RGB = [number, number, number];
 
