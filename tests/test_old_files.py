@@ -475,6 +475,43 @@ def test_unknown_layers_after_the_lstm_are_cut_or_taken_from_custom_objects(tmp_
     np.testing.assert_allclose(out_of(full, x), by_hand, atol=ATOL)
 
 
+def test_a_functional_model_is_cut_where_the_unknown_layer_reads_the_lstm(tmp_path):
+    """Keras 2.2's functional form: input -> LSTM -> MyScale -> Dense; the cut model's
+    output is the LSTM's, which tf_keras computes from the same file."""
+
+    def entry(kind, name, cfg, inbound):
+        nodes = [[[inbound, 0, 0, {}]]] if inbound else []
+        return {"class_name": kind, "name": name, "config": cfg, "inbound_nodes": nodes}
+
+    inp = {"name": "input_1", "batch_input_shape": [None, 5, 3], "dtype": "float32"}
+    layers = [
+        entry("InputLayer", "input_1", inp, None),
+        entry("LSTM", "lstm_1", lstm_config("lstm_1", 4, return_sequences=True), "input_1"),
+        entry("MyScale", "my_scale", {"name": "my_scale", "factor": 3.0}, "lstm_1"),
+        entry("Dense", "td", dense_config("td", 2), "my_scale"),
+    ]
+    config = {
+        "class_name": "Model",
+        "config": {
+            "name": "model_1",
+            "layers": layers,
+            "input_layers": [["input_1", 0, 0]],
+            "output_layers": [["td", 0, 0]],
+        },
+    }
+    path = write_h5(tmp_path / "functional.h5", config, CUSTOM_WEIGHTS, "2.2.4")
+    with pytest.warns(UserWarning, match=r"cut 'my_scale' \(MyScale\), 'td' \(Dense\).*'lstm_1'"):
+        cut = lw.load_model(path)
+    x = normal(3, 5, 3, seed=7)
+
+    def lstm_only(c):
+        c["config"]["layers"] = c["config"]["layers"][:2]
+        c["config"]["output_layers"] = [["lstm_1", 0, 0]]
+
+    want = tf_keras_model(path, lstm_only, by_name=True).predict(x, verbose=0)
+    np.testing.assert_allclose(out_of(cut, x), want, atol=ATOL)
+
+
 def test_an_unknown_layer_before_the_lstm_is_named_with_the_way_out(tmp_path):
     path = write_h5(tmp_path / "custom.h5", custom_config(True), CUSTOM_WEIGHTS, "2.2.4")
     with pytest.raises(

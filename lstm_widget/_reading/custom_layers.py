@@ -10,6 +10,7 @@ the error names it and how to pass its class (``custom_objects``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import keras
@@ -89,18 +90,17 @@ def _holds_recurrent(node: object) -> bool:
     return node.get("class_name") in _RECURRENT or any(_holds_recurrent(v) for v in node.values())
 
 
+def _refs(value: object) -> Iterator[list[Any]]:
+    """Every tensor reference ``[layer name, node, tensor, ...]`` in nested lists."""
+    if isinstance(value, list) and len(value) >= 3 and isinstance(value[0], str):
+        yield list(value[:3])
+    elif isinstance(value, list):
+        for item in value:
+            yield from _refs(item)
+
+
 def _inbound(layer: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
-
-    def walk(ref: object) -> None:
-        if isinstance(ref, list) and len(ref) >= 3 and isinstance(ref[0], str):
-            names.add(ref[0])
-        elif isinstance(ref, list):
-            for item in ref:
-                walk(item)
-
-    walk(layer.get("inbound_nodes", []))
-    return names
+    return {ref[0] for ref in _refs(layer.get("inbound_nodes", []))}
 
 
 def _downstream(layers: list[dict[str, Any]], start: set[str]) -> set[str]:
@@ -117,31 +117,18 @@ def _new_outputs(
 ) -> list[list[Any]]:
     """The kept model's outputs: the old ones it keeps, and every kept tensor a cut layer read."""
     kept_names = {_name(lyr) for lyr in kept}
-    outputs = [ref for ref in _as_refs(config.get("output_layers")) if ref[0] in kept_names]
-
-    def walk(ref: object) -> None:
-        if isinstance(ref, list) and len(ref) >= 3 and isinstance(ref[0], str):
-            if ref[0] in kept_names and list(ref[:3]) not in outputs:
-                outputs.append(list(ref[:3]))
-        elif isinstance(ref, list):
-            for item in ref:
-                walk(item)
-
+    outputs = [ref for ref in _refs(config.get("output_layers", [])) if ref[0] in kept_names]
     for layer in cut:
-        walk(layer.get("inbound_nodes", []))
+        for ref in _refs(layer.get("inbound_nodes", [])):
+            if ref[0] in kept_names and ref not in outputs:
+                outputs.append(ref)
     return outputs
-
-
-def _as_refs(value: object) -> list[list[Any]]:
-    if isinstance(value, list) and len(value) >= 3 and isinstance(value[0], str):
-        return [list(value[:3])]
-    return [list(ref[:3]) for ref in value or []]
 
 
 def _output_refs(config: dict[str, Any]) -> list[list[Any]]:
     if config["class_name"] == "Sequential":
         return [[_name(config["config"]["layers"][-1]), 0, 0]]
-    return _as_refs(config["config"]["output_layers"])
+    return list(_refs(config["config"]["output_layers"]))
 
 
 def _unknown_message(

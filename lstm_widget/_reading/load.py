@@ -21,9 +21,9 @@ import keras
 import numpy as np
 
 from .._base.inputs import probe_input
-from .h5_weights import load_weights
 from .custom_layers import cut_unknown
 from .feed import first_output, predict
+from .h5_weights import load_weights
 from .legacy import build, keras3_config
 from .model import StateSnapshot, recurrent_layers
 from .old_configs import upgrade
