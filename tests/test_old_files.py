@@ -204,7 +204,11 @@ def test_trace_what_if_attribution_and_explorer_on_the_shared_files(shared_model
 @needs_shared
 def test_the_crf_file_is_cut_after_its_bidirectional_lstm_with_a_warning():
     path = SHARED / "emb_maskzero_bilstm_crf_financeml_k224.h5"
-    with pytest.warns(UserWarning, match=r"cut 'crf_1' \(CRF\).*custom_objects.*'bidirectional_1'"):
+    with pytest.warns(
+        UserWarning,
+        match=r"cut 'crf_1' \(CRF\).*custom_objects.*'bidirectional_1' \(output shape "
+        r"\(None, None, 200\)\)",
+    ):
         model = lw.load_model(path)
     assert [layer.name for layer in model.layers][-1] == "bidirectional_1"
     assert model.get_layer("embedding_1").mask_zero
@@ -545,5 +549,9 @@ def test_bad_files_get_errors_naming_file_and_what_is_missing(tmp_path):
     missing = write_h5(tmp_path / "missing.h5", config, {"other": [normal(2)]}, "2.2.4")
     with pytest.raises(ValueError, match=r"missing\.h5.*no weights for layer 'lstm_1'"):
         lw.load_model(missing)
+    dense_k3 = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="only")])
+    dense_k3.save(tmp_path / "dense.keras")  # a Keras 3 file: opened by Keras, refused alike
+    with pytest.raises(ValueError, match=r"dense\.keras' holds no LSTM or GRU layer.*'only'"):
+        lw.load_model(tmp_path / "dense.keras")
     with pytest.raises(TypeError, match="custom_objects must be a dict"):
         lw.load_model(good, custom_objects=[Scale])

@@ -111,25 +111,23 @@ def load_model(
         )
     if _major(reader.version) >= 3:  # written by Keras 3: its names mean Keras 3's functions
         try:
-            return keras.models.load_model(path, compile=False, custom_objects=custom_objects)
+            model = keras.models.load_model(path, compile=False, custom_objects=custom_objects)
         except Exception as err:
             raise ValueError(f"Keras 3 cannot open {path!r}: {err}") from err
+        return _require_recurrent(path, model)
     notes: list[str] = []
     base = copy.deepcopy(reader.config)
     upgrade(base, notes)
     base = cut_unknown(base, custom_objects, path, notes)
     with keras.saving.custom_object_scope(custom_objects):
         model = reader.load(_twin_config(reader, base, keras3_config(base, notes), notes))
-        if not recurrent_layers(model):
-            raise ValueError(
-                f"{path!r} holds no LSTM or GRU layer (its layers: "
-                f"{', '.join(repr(layer.name) for layer in model.layers)}): lstm-widget "
-                "explains LSTM and GRU layers."
-            )
+        _require_recurrent(path, model)
         plain = None
         if warn and any("hard_sigmoid" in n for n in notes):
             plain_config = keras3_config(base, [], legacy_activations=False)
             plain = reader.load(_twin_config(reader, base, plain_config, []))
+    outputs = ", ".join(str(tuple(t.shape)) for t in model.outputs)
+    notes = [f"{n} (output shape {outputs})" if n.startswith("cut ") else n for n in notes]
     if warn and notes:
         warnings.warn(
             f"lstm_widget.load_model({os.path.basename(path)!r}) rewrote the Keras 2 config: "
@@ -140,6 +138,17 @@ def load_model(
         )
     if plain is not None:
         _warn_difference(path, model, plain, [n for n in notes if "hard_sigmoid" in n])
+    return model
+
+
+def _require_recurrent(path: str, model: keras.Model) -> keras.Model:
+    """``model``, or a clear error if it has no LSTM or GRU layer."""
+    if not recurrent_layers(model):
+        raise ValueError(
+            f"{path!r} holds no LSTM or GRU layer (its layers: "
+            f"{', '.join(repr(layer.name) for layer in model.layers)}): lstm-widget "
+            "explains LSTM and GRU layers."
+        )
     return model
 
 
