@@ -42,6 +42,15 @@ def test_describe_explains_shapes_slices_and_time():
     assert "c = f * c + i * g" in text
 
 
+def test_describe_states_no_step_counts_the_model_does_not_have():
+    """The time-axis sentence is about any length, not a 5 -> 500 example: describe() of a
+    7-step model once said it was "trained on 5 steps"."""
+    model = keras.Sequential([keras.Input((7, 3)), keras.layers.LSTM(2)])
+    text = lw.gate_weights(model).describe()
+    assert "sequences of any length" in text
+    assert not any(n in text.split() for n in ("5", "500"))
+
+
 def test_no_bias_and_unknown_gate():
     model = keras.Sequential([keras.Input((3, 2)), keras.layers.LSTM(2, use_bias=False)])
     gw = lw.gate_weights(model)

@@ -117,8 +117,9 @@ class GateWeights(SplitWeights):
             "  c = f * c + i * g",
             f"  h = o * {act}(c)",
             "There is no time axis in the weights: the same W, U and b are applied at every",
-            "step, so a model trained on 5 steps can run on 500. What differs from step to",
-            "step is only the input x_t and the carried state (h, c).",
+            "step, so the layer runs on sequences of any length, whatever length it was trained",
+            "on. What differs from step to step is only the input x_t and the carried state",
+            "(h, c).",
         ]
         return "\n".join(lines + self.footnotes())
 
