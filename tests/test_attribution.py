@@ -261,3 +261,33 @@ def test_integrated_gradients_refuse_token_ids_declared_float():
     with pytest.raises(ValueError, match="feeds Embedding 'emb'.*occlusion"):
         lw.step_attribution(model, ids, output_index=0)
     assert lw.step_attribution(model, ids, "occlusion", output_index=0).shape == (1, 5)
+
+
+def test_completeness_is_per_sample_and_says_when_it_cannot_be_judged():
+    """A saturated sigmoid (f(x) = f(0) = 1 in float32): the attributions sum to ~0 and the
+    ratio to f(x) - f(0) would be noise; the check leaves those samples out and says why."""
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential(
+        [keras.Input((6, 2)), keras.layers.LSTM(3), keras.layers.Dense(1, "sigmoid")]
+    )
+    rng = np.random.default_rng(5)
+    kernel = rng.normal(size=(3, 1)).astype("float32")
+    model.layers[1].set_weights([kernel, np.array([40.0], "float32")])
+    x = rng.normal(size=(4, 6, 2)).astype("float32")
+    with pytest.warns(UserWarning, match="for 4 of 4 samples f\\(x\\) - f\\(baseline\\) is below"):
+        attr = lw.step_attribution(model, x)
+    assert attr.completeness.shape == (4,) and np.isnan(attr.completeness).all()
+    assert np.isnan(attr.completeness_error) and "cannot be checked" in attr.note
+
+
+def test_a_coarse_path_is_named_with_the_path_steps_to_use():
+    keras.utils.set_random_seed(6)
+    model = keras.Sequential([keras.Input((8, 3)), keras.layers.LSTM(4), keras.layers.Dense(1)])
+    model.set_weights([3.0 * w for w in model.get_weights()])  # strongly non-linear
+    x = 3.0 * np.random.default_rng(6).normal(size=(5, 8, 3)).astype("float32")
+    with pytest.warns(UserWarning, match="too coarse.*use path_steps=4"):
+        coarse = lw.step_attribution(model, x, path_steps=1)
+    assert coarse.completeness_error > 0.05
+    fine = lw.step_attribution(model, x, path_steps=256)
+    assert fine.completeness_error < coarse.completeness_error
+    assert fine.completeness_error == pytest.approx(np.median(fine.completeness))

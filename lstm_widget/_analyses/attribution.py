@@ -19,6 +19,8 @@ Three methods, each answering "how much from t-1 vs t-5":
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._base.progress import progress_bar
@@ -27,7 +29,7 @@ from .._cells.gru_trace import GRUTrace
 from .._cells.trace import BidirectionalTrace, Trace, trace
 from .._reading.feed import first_output
 from .._reading.model import find_recurrent, require_model, require_model_x
-from .integrated import integrated_gradients, predict_scalars, scalar_outputs
+from .integrated import Completeness, integrated_gradients, predict_scalars, scalar_outputs
 
 METHODS = ("integrated_gradients", "occlusion", "cell_decomposition")
 
@@ -39,25 +41,34 @@ class Attribution(np.ndarray):
     ----------
     method : str
     completeness_error : float or None
-        Integrated gradients: max over samples of |sum - (f(x) - f(baseline))| relative to
-        |f(x) - f(baseline)|.
+        Integrated gradients: the median over samples of |sum - (f(x) - f(baseline))|
+        relative to |f(x) - f(baseline)|, leaving out samples where f(x) - f(baseline) is
+        too small to judge by (NaN if that is all of them).
+    completeness : numpy.ndarray or None
+        Integrated gradients: that error per sample (NaN where it cannot be judged).
     note : str
         What the numbers are a share of.
     """
 
     method: str
     completeness_error: float | None
+    completeness: np.ndarray | None
     note: str
 
     def __array_finalize__(self, obj: object) -> None:
         self.method = getattr(obj, "method", "")
         self.completeness_error = getattr(obj, "completeness_error", None)
+        self.completeness = getattr(obj, "completeness", None)
         self.note = getattr(obj, "note", "")
 
 
-def _wrap(values: np.ndarray, method: str, note: str, error: float | None = None) -> Attribution:
+def _wrap(
+    values: np.ndarray, method: str, note: str, check: Completeness | None = None
+) -> Attribution:
     out = np.asarray(values, dtype=np.float64).view(Attribution)
-    out.method, out.note, out.completeness_error = method, note, error
+    out.method, out.note = method, note
+    if check is not None:
+        out.completeness_error, out.completeness = check.error, check.errors
     return out
 
 
@@ -344,9 +355,15 @@ def step_attribution(
             "none or zero). Use method='occlusion' (a step replaced by the baseline id) or "
             "'cell_decomposition'."
         )
-    attr, err = integrated_gradients(model, arr, base, output_index, path_steps, progress)
-    note = f"integrated gradients, {path_steps} path steps; completeness error {err:.2%}"
-    return _wrap(attr if per_feature else attr.sum(axis=2), method, note, err)
+    attr, check = integrated_gradients(model, arr, base, output_index, path_steps, progress)
+    note = (
+        f"integrated gradients, {path_steps} path steps; completeness error {check.error:.2%} "
+        "(median over samples)"
+    )
+    for remark in check.remarks:
+        warnings.warn(f"step_attribution: {remark}.", UserWarning, stacklevel=2)
+    note = "; ".join([note, *check.remarks])
+    return _wrap(attr if per_feature else attr.sum(axis=2), method, note, check)
 
 
 def _embedding_of_input(model) -> str | None:  # noqa: ANN001

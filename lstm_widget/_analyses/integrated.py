@@ -11,6 +11,7 @@ whole model (:mod:`lstm_widget._reading.grad`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -68,11 +69,11 @@ def integrated_gradients(
     output_index: int | None,
     steps: int,
     progress: bool = False,
-) -> tuple[np.ndarray, float]:
-    """Attribution (x's shape, float64) and the relative completeness error.
+) -> tuple[np.ndarray, Completeness]:
+    """Attribution (x's shape, float64) and its completeness check.
 
-    Midpoint rule over ``steps`` path points from ``base`` to ``x``; the error compares
-    the attribution's sum with f(x) - f(base) per sample (the largest).
+    Midpoint rule over ``steps`` path points from ``base`` to ``x``; the check compares
+    the attribution's sum with f(x) - f(base) per sample (:class:`Completeness`).
     """
     alphas = (np.arange(steps, dtype=np.float32) + 0.5) / steps  # midpoint rule
     b = x.shape[0]
@@ -96,10 +97,60 @@ def integrated_gradients(
         ends = np.concatenate(outputs)[points:]
     else:
         ends = predict_scalars(model, np.concatenate([x, base]), output_index)  # one call for both
-    total = ends[:b] - ends[b:]
-    err = np.abs(attr.reshape(b, -1).sum(axis=1) - total)
-    rel = float(np.max(err / np.maximum(np.abs(total), 1e-12)))
-    return attr, rel
+    return attr, Completeness.of(attr.reshape(b, -1).sum(axis=1), ends[:b], ends[b:], steps)
+
+
+GAP_FLOOR = 1e-4
+"""Below this share of the output's scale, f(x) - f(baseline) is too small to judge by."""
+
+COARSE = 0.05
+"""A median completeness error above this says the path needs more steps."""
+
+
+@dataclass
+class Completeness:
+    """Integrated gradients' check that a sample's attributions add up to f(x) - f(baseline).
+
+    Attributes
+    ----------
+    errors : numpy.ndarray
+        Per sample, |sum of attributions - (f(x) - f(baseline))| / |f(x) - f(baseline)|;
+        NaN where |f(x) - f(baseline)| is below ``GAP_FLOOR`` of the output's scale (a
+        saturated output, or a baseline the model maps to the same value): there the
+        attributions sum to about 0 whatever they are, and the ratio says nothing.
+    error : float
+        The median of the judged samples' errors (NaN if none could be judged).
+    remarks : list of str
+        Plain words on what to do: unjudged samples, a path too coarse.
+    """
+
+    errors: np.ndarray
+    error: float
+    remarks: list[str]
+
+    @classmethod
+    def of(cls, sums: np.ndarray, f_x: np.ndarray, f_base: np.ndarray, steps: int) -> Completeness:
+        """The check of attribution ``sums`` per sample, with ``steps`` path points."""
+        gap = f_x - f_base
+        scale = max(float(np.abs(np.concatenate([f_x, f_base])).max()), 1e-12)
+        judged = np.abs(gap) >= GAP_FLOOR * scale
+        errors = np.full(gap.shape, np.nan)
+        errors[judged] = np.abs(sums[judged] - gap[judged]) / np.abs(gap[judged])
+        error = float(np.median(errors[judged])) if judged.any() else float("nan")
+        remarks = []
+        if not judged.all():
+            remarks.append(
+                f"for {int((~judged).sum())} of {gap.size} samples f(x) - f(baseline) is below "
+                f"{GAP_FLOOR:g} of the output's scale (a saturated output, or a baseline the "
+                "model gives the same value): their attributions sum to about 0 and cannot be "
+                "checked; try another baseline or attribute a pre-activation output"
+            )
+        if error > COARSE:
+            remarks.append(
+                f"the median completeness error is {error:.1%}: the path is too coarse for "
+                f"this model; use path_steps={4 * steps}"
+            )
+        return cls(errors, error, remarks)
 
 
 def _path_rows(
