@@ -1,0 +1,149 @@
+"""Does attribution find planted evidence? Ismail-style layouts, trained LSTMs, tint's metrics.
+
+For each layout of ``_truth`` and seed: 1,000 training and 100 test samples, ``LSTM(32) ->
+Dense(1, sigmoid)`` trained until its test accuracy is at least 0.95 (at most 60 epochs),
+then every method attributes the test samples' output. Per-step methods are copied to all
+features for the cell-level metrics. Rows: the methods of ``lw.step_attribution`` as they
+are today, two candidates built here from Keras calls (integrated gradients of the logit
+instead of the probability, occlusion of 10-step windows), random, and the true box.
+
+    .venv/bin/python benchmarks/bench_truth.py [--seeds 3] [--layouts Middle,RareTime]
+"""
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from _truth import LAYOUTS, make, scores, zero_top  # noqa: E402
+
+import lstm_widget as lw  # noqa: E402
+
+WINDOW = 10
+
+
+def train(layout: str, seed: int) -> tuple[keras.Model, np.ndarray, np.ndarray, np.ndarray, float]:
+    """A trained model and its test set (x, y, box), and its test accuracy."""
+    x, y, _ = make(layout, 1000, seed)
+    x_test, y_test, box = make(layout, 100, seed + 1000)
+    keras.utils.set_random_seed(seed)
+    layers = [keras.layers.LSTM(32), keras.layers.Dense(1, "sigmoid")]
+    model = keras.Sequential([keras.Input((x.shape[1], x.shape[2])), *layers])
+    model.compile(keras.optimizers.Adam(0.005), "binary_crossentropy")
+    acc = 0.0
+    for _ in range(6):  # 10 epochs at a time, up to 60
+        model.fit(x, y, epochs=10, batch_size=64, verbose=0)
+        acc = accuracy(model, x_test, y_test)
+        if acc >= 0.95:
+            break
+    return model, x_test, y_test, box, acc
+
+
+def accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+    p = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
+    return float(((p > 0.5) == (y > 0.5)).mean())
+
+
+def logit_model(model: keras.Model) -> keras.Model:
+    """The same LSTM and Dense weights without the sigmoid: the output's logit."""
+    dense = keras.layers.Dense(1)
+    out = keras.Sequential([keras.Input(model.input_shape[1:]), model.layers[0], dense])
+    dense.set_weights(model.layers[1].get_weights())
+    return out
+
+
+def window_occlusion(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """Per step: the mean output change over the 10-step windows (set to 0) covering it."""
+    n, t = x.shape[:2]
+    starts = range(t - WINDOW + 1)
+    runs = np.repeat(x[:, None], len(starts), axis=1)
+    for k, s in enumerate(starts):
+        runs[:, k, s : s + WINDOW] = 0.0
+    full = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
+    out = keras.ops.convert_to_numpy(model.predict_on_batch(runs.reshape(-1, *x.shape[1:])))
+    change = full[:, None] - out[:, 0].reshape(n, len(starts))
+    per_step, covered = np.zeros((n, t)), np.zeros(t)
+    for k, s in enumerate(starts):
+        per_step[:, s : s + WINDOW] += change[:, k : k + 1]
+        covered[s : s + WINDOW] += 1
+    return per_step / covered
+
+
+def cell_occlusion(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """Per (step, feature): the output change when that one cell is set to 0."""
+    n, t, f = x.shape
+    runs = np.repeat(x[:, None], t * f, axis=1).reshape(n, t * f, t * f)
+    cells = np.arange(t * f)
+    runs[:, cells, cells] = 0.0
+    full = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
+    out = keras.ops.convert_to_numpy(model.predict_on_batch(runs.reshape(-1, t, f)))
+    return (full[:, None] - out[:, 0].reshape(n, t * f)).reshape(n, t, f)
+
+
+def methods(model: keras.Model, x: np.ndarray, box: np.ndarray, seed: int) -> dict:
+    """Each method's attribution (n, steps, features) and its time in seconds."""
+
+    def cells(a: np.ndarray) -> np.ndarray:
+        a = np.asarray(a, dtype=np.float64)
+        return a if a.ndim == 3 else np.repeat(a[:, :, None], x.shape[2], axis=2)
+
+    runs = {
+        "integrated gradients (today's default)": lambda: lw.step_attribution(
+            model, x, per_feature=True
+        ),
+        "occlusion (one step)": lambda: lw.step_attribution(model, x, "occlusion"),
+        "cell decomposition": lambda: lw.step_attribution(model, x, "cell_decomposition"),
+        "candidate: integrated gradients of the logit": lambda: lw.step_attribution(
+            logit_model(model), x, per_feature=True
+        ),
+        f"candidate: occlusion of {WINDOW}-step windows": lambda: window_occlusion(model, x),
+        f"candidate: occlusion of {WINDOW}-step windows, logit": lambda: window_occlusion(
+            logit_model(model), x
+        ),
+        "candidate: occlusion of single cells, logit": lambda: cell_occlusion(
+            logit_model(model), x
+        ),
+        "random": lambda: np.random.default_rng(seed).random(x.shape),
+        "the true box": lambda: box.astype(np.float64),
+    }
+    out = {}
+    for name, run in runs.items():
+        start = time.perf_counter()
+        attr = run()
+        out[name] = (cells(attr), time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--layouts", default=",".join(LAYOUTS))
+    args = parser.parse_args()
+    print(f"keras {keras.__version__} ({keras.backend.backend()}); LSTM(32) -> Dense(1, sigmoid)")
+    print("metric means over seeds; time: seconds for the 100 test samples\n")
+    for layout in args.layouts.split(","):
+        rows: dict[str, list] = {}
+        accs = []
+        for seed in range(args.seeds):
+            model, x, y, box, acc = train(layout, seed)
+            accs.append(acc)
+            for name, (attr, seconds) in methods(model, x, box, seed).items():
+                result = scores(attr, box)
+                result["drop"] = acc - accuracy(model, zero_top(x, attr), y)
+                result["time"] = seconds
+                rows.setdefault(name, []).append(result)
+        print(f"## {layout}: test accuracy {', '.join(f'{a:.2f}' for a in accs)}")
+        keys = ("AUP", "AUR", "AUPRC", "time-AUPRC", "drop", "time")
+        print(f"| method | {' | '.join(keys)} |")
+        print(f"|---|{'---|' * len(keys)}")
+        for name, results in rows.items():
+            means = [np.mean([r[k] for r in results]) for k in keys]
+            print(f"| {name} | " + " | ".join(f"{m:.2f}" for m in means) + " |")
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()
