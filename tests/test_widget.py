@@ -308,3 +308,34 @@ def test_sliders_on_a_bidirectional_direction_edit_that_direction():
     np.testing.assert_allclose(
         w.edited_trace().cell_state, lw.trace(ref, x[[2]], "bi").forward.cell_state, atol=1e-5
     )
+
+
+def _unit_image(fig):
+    """The heatmap of the shown array in a figure, and the figure's title."""
+    ax = next(a for a in fig.axes if a.images and a.get_ylabel() == "unit")
+    return np.asarray(ax.images[0].get_array()), fig.axes[0].get_title()
+
+
+def test_the_saved_picture_shows_what_the_widget_shows(model):
+    """The PNG of a saved notebook: the compared array (read back from the figure's image),
+    the edits, the probe note. The edited values come from lw.what_if, not the widget."""
+    x = rand(2, 12, 3)
+    edits = {"forget": {"bias_shift": -3.0}}
+    w = lw.LSTMExplorer(model, x, layer="first", sample=1)
+    w.view, w.edits = "f", edits
+    base = lw.trace(model, x[[1]], "first").forget_gate
+    edited = lw.what_if(model, x[[1]], edits, "first").edited.forget_gate
+    for compare, want, said in [
+        ("baseline", base, None),
+        ("edited", edited, "forget gate f, edited, sample 1"),
+        ("difference", edited - base, "forget gate f, edited − baseline, sample 1"),
+    ]:
+        w.compare = compare
+        image, title = _unit_image(w.figure())
+        np.testing.assert_allclose(image, downsample(want[0]), atol=1e-6, err_msg=compare)
+        if said is None:
+            assert "edit" not in title
+        else:
+            assert said in title and "edits: forget: bias -3" in title
+    probe = lw.LSTMExplorer(model, layer="first")
+    assert "Showing a probe input, not your data" in _unit_image(probe.figure())[1]

@@ -26,6 +26,27 @@ EDIT_FIELDS: tuple[str, ...] = ("kernel_scale", "recurrent_scale", "bias_shift",
 _NEUTRAL = {"kernel_scale": 1.0, "recurrent_scale": 1.0, "bias_shift": 0.0}
 
 
+def edits_text(edits: dict[str, dict[str, Any]]) -> str:
+    """Edits in words, as the sliders label them: ``forget: bias -3, W ×0.5 (units 0, 3)``."""
+    parts = []
+    for gate, fields in edits.items():
+        said = [
+            f"{label}{fields[field]:{spec}}"
+            for field, label, spec in (
+                ("kernel_scale", "W ×", "g"),
+                ("recurrent_scale", "U ×", "g"),
+                ("bias_shift", "bias ", "+g"),
+            )
+            if field in fields and fields[field] != _NEUTRAL[field]
+        ]
+        units = fields.get("units")
+        text = ", ".join(said) or "unchanged"
+        if units is not None:
+            text += f" (units {', '.join(str(u) for u in units)})"
+        parts.append(f"{gate}: {text}")
+    return "; ".join(parts)
+
+
 def check_edits(
     edits: object, units: int, gates: tuple[str, ...] = GATES
 ) -> dict[str, dict[str, Any]]:

@@ -21,6 +21,7 @@ import keras
 import numpy as np
 import traitlets as t
 
+from .._analyses.edits import edits_text
 from .._analyses.whatif import edited_model
 from .._base.inputs import probe_input
 from .._base.validate import model_inputs
@@ -30,7 +31,7 @@ from .._reading.model import find_recurrent
 from .._view.labels import StepLabels
 from .._view.labels import step_labels as step_labels_of
 from .._view.overview import downsample
-from .._view.plot import figure_png, plot_trace
+from .._view.plot import draw_view, figure_png
 from .._view.serialization import to_wire
 from .parts import (
     DEFAULT_VIEW,
@@ -385,15 +386,33 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
     # -- static fallback -----------------------------------------------------------------
 
     def figure(self):  # noqa: ANN201
-        """The current view as a matplotlib Figure (see :func:`lstm_widget.plot_trace`)."""
-        return plot_trace(
-            self.current_trace(),
+        """The view as the widget shows it, as a matplotlib Figure (the saved notebook's PNG).
+
+        The shown array of the shown sample as :attr:`compare` shows it (baseline, edited,
+        or edited minus baseline), the edits and the probe-input note under the title, the
+        step labels and the playhead (see :func:`lstm_widget.plot_trace`).
+        """
+        base = self.current_trace()
+        shown = self._shown(self.sample)
+        compared = ""
+        if isinstance(shown, Difference):
+            compared = "edited − baseline"
+        elif self.compare == "edited" and self.edited_trace() is not None:
+            compared = "edited"
+        lines = [f"edits: {edits_text(self.edits)}"] if compared else []
+        lines += [self.probe_note] if self.probe_note else []
+        return draw_view(
+            shown.array(self.view),
+            base.SHORT.get(self.view, self.view),
+            base.inputs,
+            base.layer,
             0,
-            self.view,
             self.step,
             self.feature_names,
             sample_label=self.sample,
             step_labels=self.labels or None,
+            compared=compared,
+            lines=lines,
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

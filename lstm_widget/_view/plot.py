@@ -27,9 +27,9 @@ _TITLES = {
 _GATES = ("input_gate", "forget_gate", "output_gate", "update_gate", "reset_gate")
 
 
-def _heatmap(ax, fig, values: np.ndarray, key: str, label: str) -> None:  # noqa: ANN001
-    """Draw (channels, time) values; gates on 0..1, states centred on 0."""
-    if key in _GATES:
+def _heatmap(ax, fig, values: np.ndarray, key: str, label: str, signed: bool = False) -> None:  # noqa: ANN001
+    """Draw (channels, time) values; gates on 0..1, states and differences centred on 0."""
+    if key in _GATES and not signed:
         kw = {"cmap": "viridis", "vmin": 0.0, "vmax": 1.0}
     else:
         finite = values[np.isfinite(values)]
@@ -82,23 +82,57 @@ def plot_trace(
     if view is None:
         view = "h" if isinstance(trace, GRUTrace) else "c"
     key = trace.SHORT.get(view, view)
-    values = trace.array(view)
+    return draw_view(
+        trace.array(view),
+        key,
+        trace.inputs,
+        trace.layer,
+        sample,
+        step,
+        feature_names,
+        sample_label=sample_label,
+        step_labels=step_labels,
+    )
+
+
+def draw_view(
+    values: np.ndarray,
+    key: str,
+    inputs: np.ndarray | None,
+    layer: str,
+    sample: int = 0,
+    step: int | None = None,
+    feature_names: Sequence[str] | None = None,
+    *,
+    sample_label: int | None = None,
+    step_labels: object = None,
+    compared: str = "",
+    lines: Sequence[str] = (),
+) -> Figure:
+    """Draw ``values`` (batch, time, units) of array ``key`` under the layer input.
+
+    ``compared`` ("edited", "edited − baseline") follows the array's name in the title and
+    centres a difference's colours on 0; ``lines`` are printed under the title (edits, the
+    probe-input note).
+    """
     batch, steps, units = values.shape
     if not 0 <= sample < batch:
         raise ValueError(f"sample must be in 0..{batch - 1}, got {sample}.")
     named = sample if sample_label is None else sample_label
-    rows = 2 if trace.inputs is not None else 1
-    fig = Figure(figsize=(9, 1.6 + 1.8 * rows), layout="constrained")
+    what = _TITLES[key] + (f", {compared}" if compared else "")
+    rows = 2 if inputs is not None else 1
+    fig = Figure(figsize=(9, 1.6 + 1.8 * rows + 0.25 * len(lines)), layout="constrained")
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
-    if trace.inputs is not None:
-        feats = trace.inputs.shape[2]
-        _heatmap(axes[0], fig, downsample(trace.inputs[sample]), "inputs", "input feature")
+    title = f"{layer}: {what}, sample {named}"
+    if inputs is not None:
+        feats = inputs.shape[2]
+        _heatmap(axes[0], fig, downsample(inputs[sample]), "inputs", "input feature")
         if feature_names is not None and len(feature_names) == feats and feats <= 16:
             axes[0].set_yticks(range(feats), [str(n) for n in feature_names])
-        axes[0].set_title(f"{trace.layer}: layer input and {_TITLES[key]}, sample {named}")
-    else:
-        axes[0].set_title(f"{trace.layer}: {_TITLES[key]}, sample {named}")
-    _heatmap(axes[-1], fig, downsample(values[sample]), key, "unit")
+        title = f"{layer}: layer input and {what}, sample {named}"
+    axes[0].set_title("\n".join([title, *lines]), fontsize="medium")
+    signed = "baseline" in compared  # a difference
+    _heatmap(axes[-1], fig, downsample(values[sample]), key, "unit", signed)
     bins = min(steps, 2048)
     ticks = _time_ticks(steps)
     text = [str(t) for t in ticks]
