@@ -5,6 +5,15 @@ state at every step exactly as Keras does (:func:`trace`), and explore them in a
 notebook widget.
 """
 
+try:
+    import keras  # noqa: F401  (Keras 3 imports its backend here: TensorFlow unless told)
+except ImportError as _err:
+    raise ImportError(
+        f"lstm-widget needs Keras 3 and a backend for it, and importing keras failed ({_err}). "
+        'Install one with lstm-widget: pip install "lstm-widget[tensorflow]", or '
+        'pip install "lstm-widget[jax]" and set KERAS_BACKEND=jax.'
+    ) from _err
+
 from ._analyses.attribution import Attribution, memory_horizon, step_attribution
 from ._analyses.patterns import (
     Correlation,

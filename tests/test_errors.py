@@ -1,5 +1,7 @@
 """Bad input gets a clear TypeError/ValueError naming the problem and the expected value."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -105,3 +107,18 @@ def test_errors_leave_model_untouched(model):
         lw.trace(model, np.full((2, 6, 3), np.inf))
     for a, b in zip(before, weights_snapshot(model), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_import_without_a_keras_backend_names_the_extras():
+    """Keras 3 imports TensorFlow (its default backend) on import: without it, the message
+    says which extra to install rather than TensorFlow's own ModuleNotFoundError."""
+    import subprocess
+    import sys
+
+    script = "import sys; sys.modules['tensorflow'] = None\nimport lstm_widget\n"
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: lstm-widget needs Keras 3 and a backend")
+    assert 'pip install "lstm-widget[tensorflow]"' in last and "lstm-widget[jax]" in last

@@ -1,6 +1,7 @@
 """The tutorial notebooks run top to bottom without errors (and their claims hold)."""
 
 import json
+import runpy
 from pathlib import Path
 
 import nbformat
@@ -31,3 +32,26 @@ def test_committed_notebooks_have_outputs_with_static_pictures():
             o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
         ]
         assert all("image/png" in o["data"] for o in widgets), f"{path.name}: widget without PNG"
+
+
+def test_only_tensorflows_start_up_log_is_stripped_from_the_tutorials():
+    strip = runpy.run_path(str(NOTEBOOKS[0].parent / "_build" / "strip_stderr.py"))["strip"]
+    start_up = (
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1796113249.325890    7119 port.cc:153] oneDNN custom operations are on.\n"
+        "I0000 00:00:1796113249.326561    7119 cudart_stub.cc:31] Could not find cuda drivers\n"
+        "To enable the following instructions: AVX2 FMA, in other operations, rebuild "
+        "TensorFlow with the appropriate compiler flags.\n"
+    )
+    ours = "/x.py:3: UserWarning: lstm_widget.load_model('a.h5') rewrote the Keras 2 config\n"
+    nb = {
+        "cells": [
+            {"outputs": [{"name": "stderr", "output_type": "stream", "text": start_up}]},
+            {"outputs": [{"name": "stderr", "output_type": "stream", "text": start_up + ours}]},
+            {"outputs": [{"name": "stdout", "output_type": "stream", "text": start_up}]},
+        ]
+    }
+    cells = strip(nb)["cells"]
+    assert cells[0]["outputs"] == []  # nothing but the start-up log: dropped
+    assert cells[1]["outputs"][0]["text"] == ours  # a warning of ours stays
+    assert cells[2]["outputs"][0]["text"] == start_up  # stdout is never touched
