@@ -19,6 +19,12 @@ def test_notebook_runs(path, tmp_path):
     ).execute()
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
     assert '"output_type": "error"' not in text
+    # each tutorial ends in an answer: "What we found", then a cell that asserts its claims
+    # from the notebook's own numbers (an assert that fails is an error above) and prints them
+    heading, found = nb.cells[-2], nb.cells[-1]
+    assert heading.cell_type == "markdown" and heading.source.startswith("## What we found")
+    printed = [o for o in found.outputs if o.get("name") == "stdout"]
+    assert "assert " in found.source and printed and "".join(o["text"] for o in printed).strip()
     if path.name.startswith("02"):
         assert "largest difference to Keras: " in text
 
