@@ -337,5 +337,11 @@ def test_the_saved_picture_shows_what_the_widget_shows(model):
             assert "edit" not in title
         else:
             assert said in title and "edits: forget: bias -3" in title
+    w.compare, w.visible_range = "difference", [3, 9]  # the browser's zoom, once it rests
+    fig = w.figure()
+    image, _ = _unit_image(fig)
+    np.testing.assert_allclose(image, downsample((edited - base)[0, 3:9]), atol=1e-6)
+    unit_axes = next(a for a in fig.axes if a.images and a.get_ylabel() == "unit")
+    assert unit_axes.get_xlabel().startswith("time step (3–8 of 12")
     probe = lw.LSTMExplorer(model, layer="first")
     assert "Showing a probe input, not your data" in _unit_image(probe.figure())[1]

@@ -69,6 +69,7 @@ export interface ExplorerModel {
   label_kind: "" | "dates" | "numbers" | "text";
   selected_units: number[];
   query_range: number[]; // [start, stop) Shift-dragged over the timeline, or []
+  visible_range: number[]; // [start, stop) the timeline shows (the zoom), or [] for all
   prediction: number[];
   probe_note: string;
   error: string;

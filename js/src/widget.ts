@@ -58,6 +58,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   let inputH = 0;
   let unitsH = 0;
   let syncTimer = 0;
+  let rangeTimer = 0;
   const windows = new Windows(
     new Requester(model),
     () => ({ layer: model.get("layer"), sample: model.get("sample"), steps: steps(), step, range }),
@@ -213,6 +214,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     }
     drawStep();
     if (sync) syncStep();
+    if (panned) syncRange();
   }
 
   /** Tell the kernel where the playhead is once it rests for 150 ms: no traffic while scrubbing. */
@@ -220,6 +222,21 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     window.clearTimeout(syncTimer);
     syncTimer = window.setTimeout(() => {
       if (model.get("step") !== step) setTrait("step", step);
+    }, 150);
+  }
+
+  /**
+   * Tell the kernel which steps the timeline shows once the zoom rests for 150 ms ([] for
+   * all of them): the notebook's saved picture draws that range.
+   */
+  function syncRange(): void {
+    window.clearTimeout(rangeTimer);
+    rangeTimer = window.setTimeout(() => {
+      const shown = range.start === 0 && range.stop === steps() ? [] : [range.start, range.stop];
+      const known = model.get("visible_range") ?? [];
+      if (shown.length !== known.length || shown.some((v, i) => v !== known[i])) {
+        setTrait("visible_range", shown);
+      }
     }, 150);
   }
 
@@ -239,6 +256,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       step = Math.min(range.stop - 1, Math.max(range.start, step));
       syncStep();
     }
+    syncRange();
     windows.ensure();
     refresh();
   }
@@ -267,6 +285,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     step = Math.min(hit?.step ?? model.get("step"), Math.max(0, n - 1));
     if (hit !== null) syncStep();
     range = follow(range, step, n);
+    syncRange();
     refresh();
     performance.mark("lstmw-overview-drawn"); // a new overview is on screen (benchmarks read it)
     windows.ensure(FIRST_WINDOW_STEPS);
@@ -372,6 +391,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     controls.dispose();
     cancelAnimationFrame(resizeFrame);
     window.clearTimeout(syncTimer);
+    window.clearTimeout(rangeTimer);
     windows.dispose();
     unmountZoom();
     lines.dispose();

@@ -86,6 +86,9 @@ class ExplorerTraits(anywidget.AnyWidget):
     query_range = t.List(t.Int()).tag(sync=True)
     """``[start, stop)`` steps of the shown sample selected by Shift-dragging over the
     timeline (empty: none); "find similar" searches for it (see :meth:`select_range`)."""
+    visible_range = t.List(t.Int()).tag(sync=True)
+    """``[start, stop)`` steps the timeline shows (the browser's zoom, reported when it rests),
+    or ``[]`` for all of them; :meth:`LSTMExplorer.figure` draws this range."""
 
     @t.validate("view")
     def _valid_view(self, proposal: dict[str, Any]) -> str:

@@ -390,7 +390,8 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
 
         The shown array of the shown sample as :attr:`compare` shows it (baseline, edited,
         or edited minus baseline), the edits and the probe-input note under the title, the
-        step labels and the playhead (see :func:`lstm_widget.plot_trace`).
+        steps the timeline shows (:attr:`visible_range`, the zoom), the step labels and the
+        playhead (see :func:`lstm_widget.plot_trace`).
         """
         base = self.current_trace()
         shown = self._shown(self.sample)
@@ -401,6 +402,8 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
             compared = "edited"
         lines = [f"edits: {edits_text(self.edits)}"] if compared else []
         lines += [self.probe_note] if self.probe_note else []
+        span = tuple(self.visible_range)
+        zoomed = len(span) == 2 and 0 <= span[0] < span[1] <= self.n_steps
         return draw_view(
             shown.array(self.view),
             base.SHORT.get(self.view, self.view),
@@ -413,6 +416,7 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
             step_labels=self.labels or None,
             compared=compared,
             lines=lines,
+            span=span if zoomed else None,
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

@@ -108,14 +108,16 @@ def draw_view(
     step_labels: object = None,
     compared: str = "",
     lines: Sequence[str] = (),
+    span: tuple[int, int] | None = None,
 ) -> Figure:
     """Draw ``values`` (batch, time, units) of array ``key`` under the layer input.
 
     ``compared`` ("edited", "edited − baseline") follows the array's name in the title and
     centres a difference's colours on 0; ``lines`` are printed under the title (edits, the
-    probe-input note).
+    probe-input note); ``span`` = (start, stop) draws only those steps (the zoom).
     """
     batch, steps, units = values.shape
+    start, stop = span if span is not None else (0, steps)
     if not 0 <= sample < batch:
         raise ValueError(f"sample must be in 0..{batch - 1}, got {sample}.")
     named = sample if sample_label is None else sample_label
@@ -126,24 +128,26 @@ def draw_view(
     title = f"{layer}: {what}, sample {named}"
     if inputs is not None:
         feats = inputs.shape[2]
-        _heatmap(axes[0], fig, downsample(inputs[sample]), "inputs", "input feature")
+        _heatmap(axes[0], fig, downsample(inputs[sample, start:stop]), "inputs", "input feature")
         if feature_names is not None and len(feature_names) == feats and feats <= 16:
             axes[0].set_yticks(range(feats), [str(n) for n in feature_names])
         title = f"{layer}: layer input and {what}, sample {named}"
     axes[0].set_title("\n".join([title, *lines]), fontsize="medium")
     signed = "baseline" in compared  # a difference
-    _heatmap(axes[-1], fig, downsample(values[sample]), key, "unit", signed)
-    bins = min(steps, 2048)
-    ticks = _time_ticks(steps)
-    text = [str(t) for t in ticks]
+    _heatmap(axes[-1], fig, downsample(values[sample, start:stop]), key, "unit", signed)
+    shown = stop - start
+    bins = min(shown, 2048)
+    ticks = _time_ticks(shown)
+    text = [str(start + t) for t in ticks]
     if step_labels is not None:
         labels = given_labels(step_labels, batch, steps).for_sample(sample)
-        text = [labels[t] for t in ticks]
-    axes[-1].set_xticks([(t + 0.5) * bins / steps - 0.5 for t in ticks], text)
-    axes[-1].set_xlabel(f"time step (of {steps}; {units} units)")
-    if step is not None:
+        text = [labels[start + t] for t in ticks]
+    axes[-1].set_xticks([(t + 0.5) * bins / shown - 0.5 for t in ticks], text)
+    where = f"of {steps}" if shown == steps else f"{start}–{stop - 1} of {steps}"
+    axes[-1].set_xlabel(f"time step ({where}; {units} units)")
+    if step is not None and start <= step < stop:
         for ax in axes:
-            ax.axvline(step * bins / steps, color="black", linewidth=1.0)
+            ax.axvline((step - start) * bins / shown, color="black", linewidth=1.0)
     return fig
 
 
