@@ -331,8 +331,11 @@ def test_the_saved_picture_shows_what_the_widget_shows(model):
         ("difference", edited - base, "forget gate f, edited − baseline, sample 1"),
     ]:
         w.compare = compare
-        image, title = _unit_image(w.figure())
+        fig = w.figure()
+        image, title = _unit_image(fig)
         np.testing.assert_allclose(image, downsample(want[0]), atol=1e-6, err_msg=compare)
+        low, high = next(a for a in fig.axes if a.get_ylabel() == "unit").images[0].get_clim()
+        assert (low, high) == ((-high, high) if compare == "difference" else (0.0, 1.0))
         if said is None:
             assert "edit" not in title
         else:

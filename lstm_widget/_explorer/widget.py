@@ -415,6 +415,7 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
             sample_label=self.sample,
             step_labels=self.labels or None,
             compared=compared,
+            centred=isinstance(shown, Difference),
             lines=lines,
             span=span if zoomed else None,
         )

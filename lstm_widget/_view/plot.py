@@ -107,14 +107,16 @@ def draw_view(
     sample_label: int | None = None,
     step_labels: object = None,
     compared: str = "",
+    centred: bool = False,
     lines: Sequence[str] = (),
     span: tuple[int, int] | None = None,
 ) -> Figure:
     """Draw ``values`` (batch, time, units) of array ``key`` under the layer input.
 
-    ``compared`` ("edited", "edited − baseline") follows the array's name in the title and
-    centres a difference's colours on 0; ``lines`` are printed under the title (edits, the
-    probe-input note); ``span`` = (start, stop) draws only those steps (the zoom).
+    ``compared`` ("edited", "edited − baseline") follows the array's name in the title;
+    ``centred`` puts a gate's colours on a scale centred on 0 (a difference); ``lines`` are
+    printed under the title (edits, the probe-input note); ``span`` = (start, stop) draws
+    only those steps (the zoom).
     """
     batch, steps, units = values.shape
     start, stop = span if span is not None else (0, steps)
@@ -133,8 +135,7 @@ def draw_view(
             axes[0].set_yticks(range(feats), [str(n) for n in feature_names])
         title = f"{layer}: layer input and {what}, sample {named}"
     axes[0].set_title("\n".join([title, *lines]), fontsize="medium")
-    signed = "baseline" in compared  # a difference
-    _heatmap(axes[-1], fig, downsample(values[sample, start:stop]), key, "unit", signed)
+    _heatmap(axes[-1], fig, downsample(values[sample, start:stop]), key, "unit", centred)
     shown = stop - start
     bins = min(shown, 2048)
     ticks = _time_ticks(shown)
