@@ -26,7 +26,7 @@ def load_weights(group: Any, model: keras.Model, path: str) -> None:
     ValueError
         If a layer's weights are missing from the file or do not fit it (named).
     """
-    stored = {_text(n) for n in group.attrs.get("layer_names", [])}
+    stored = {text(n) for n in group.attrs.get("layer_names", [])}
     for layer in model.layers:
         variables = _legacy_order(layer)
         if not variables:
@@ -34,7 +34,7 @@ def load_weights(group: Any, model: keras.Model, path: str) -> None:
         if layer.name not in stored:
             raise ValueError(f"{path!r} has no weights for layer {layer.name!r}.")
         sub = group[layer.name]
-        values = [np.asarray(sub[_text(n)]) for n in sub.attrs.get("weight_names", [])]
+        values = [np.asarray(sub[text(n)]) for n in sub.attrs.get("weight_names", [])]
         values = convert(layer, values)
         if len(values) != len(variables):
             raise ValueError(
@@ -55,7 +55,8 @@ def _legacy_order(layer: keras.layers.Layer) -> list[keras.Variable]:
     return [*layer.trainable_weights, *layer.non_trainable_weights]
 
 
-def _text(value: object) -> str:
+def text(value: object) -> str:
+    """An HDF5 attribute as text (h5py gives bytes or str)."""
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from .._base.inputs import probe_input
 from .custom_layers import cut_unknown
 from .feed import first_output, predict
-from .h5_weights import load_weights
+from .h5_weights import load_weights, text
 from .legacy import build, keras3_config
 from .model import StateSnapshot, recurrent_layers
 from .old_configs import upgrade
@@ -163,7 +163,7 @@ class _H5:
             with h5py.File(path, "r") as f:
                 raw = f.attrs.get("model_config")
                 weights = f.get("model_weights")
-                self.version = _text(f.attrs.get("keras_version", ""))
+                self.version = text(f.attrs.get("keras_version", ""))
                 weights_version = None if weights is None else weights.attrs.get("keras_version")
         except OSError as err:  # h5py's reading of a truncated or damaged file
             raise ValueError(
@@ -174,8 +174,8 @@ class _H5:
                 f"{path!r} holds no model config (a weights-only file?); build the model in "
                 "code and call model.load_weights(path)."
             )
-        if weights_version is None or _text(weights_version).startswith("1"):
-            said = "none" if weights_version is None else repr(_text(weights_version))
+        if weights_version is None or text(weights_version).startswith("1"):
+            said = "none" if weights_version is None else repr(text(weights_version))
             raise ValueError(
                 f"{path!r} was written by Keras 1 (the keras_version of its weights: {said}"
                 "), whose layers store their weights in another layout; lstm-widget opens "
@@ -241,10 +241,6 @@ def _twin_config(
     config, layout = batch_major(config, names, reader.build)
     notes.append(note(layout))
     return config
-
-
-def _text(value: object) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _major(version: str) -> int:
