@@ -269,48 +269,45 @@ def test_keras_208_list_sequential_with_a_time_distributed_dense_head(tmp_path):
     np.testing.assert_allclose(result.baseline_output, out_of(model, x), atol=ATOL)
 
 
+def node(kind, name, cfg, *calls):
+    """A functional model's layer entry as Keras 2 wrote it. Each of ``calls`` is one call
+    of the layer: a layer name (its first output), or a list of (layer, node) pairs."""
+    inbound = [
+        [[call, 0, 0, {}]] if isinstance(call, str) else [[src, n, 0, {}] for src, n in call]
+        for call in calls
+    ]
+    return {"class_name": kind, "name": name, "config": cfg, "inbound_nodes": inbound}
+
+
+def input_node(name, shape):
+    cfg = {"name": name, "batch_input_shape": [None, *shape], "dtype": "float32", "sparse": False}
+    return node("InputLayer", name, cfg)
+
+
+def functional(layers, inputs, outputs):
+    """A functional config in Keras 2's form (class ``Model``)."""
+    io = {
+        "input_layers": [[i, 0, 0] for i in inputs],
+        "output_layers": [[o, 0, 0] for o in outputs],
+    }
+    return {"class_name": "Model", "config": {"name": "model_1", "layers": layers, **io}}
+
+
 def cudnn_functional_config():
-    """A functional model as Keras 2.1-2.3 wrote it (class ``Model``): CuDNNGRU, then a
+    """A functional model as Keras 2.1-2.3 wrote it: CuDNNGRU, then a
     Bidirectional(CuDNNLSTM), then Dense."""
-
-    def layer(kind, name, cfg, inbound):
-        nodes = [[[inbound, 0, 0, {}]]] if inbound else []
-        return {"class_name": kind, "name": name, "config": cfg, "inbound_nodes": nodes}
-
     gru = {"name": "cu_dnngru_1", "units": 6, "return_sequences": True, "go_backwards": False}
     gru.update(stateful=False, return_state=False, trainable=True)
     inner = {"class_name": "CuDNNLSTM", "config": {"name": "cu_dnnlstm_1", "units": 3}}
     inner["config"].update(return_sequences=False, unit_forget_bias=True)
+    bidirectional = {"name": "bidirectional_1", "layer": inner, "merge_mode": "concat"}
     layers = [
-        layer(
-            "InputLayer",
-            "input_1",
-            {
-                "name": "input_1",
-                "batch_input_shape": [None, 9, 4],
-                "dtype": "float32",
-                "sparse": False,
-            },
-            None,
-        ),
-        layer("CuDNNGRU", "cu_dnngru_1", gru, "input_1"),
-        layer(
-            "Bidirectional",
-            "bidirectional_1",
-            {"name": "bidirectional_1", "layer": inner, "merge_mode": "concat"},
-            "cu_dnngru_1",
-        ),
-        layer("Dense", "dense_1", dense_config("dense_1", 1), "bidirectional_1"),
+        input_node("input_1", (9, 4)),
+        node("CuDNNGRU", "cu_dnngru_1", gru, "input_1"),
+        node("Bidirectional", "bidirectional_1", bidirectional, "cu_dnngru_1"),
+        node("Dense", "dense_1", dense_config("dense_1", 1), "bidirectional_1"),
     ]
-    return {
-        "class_name": "Model",
-        "config": {
-            "name": "model_1",
-            "layers": layers,
-            "input_layers": [["input_1", 0, 0]],
-            "output_layers": [["dense_1", 0, 0]],
-        },
-    }
+    return functional(layers, ["input_1"], ["dense_1"])
 
 
 def test_cudnn_gru_and_bidirectional_cudnn_lstm_convert_as_keras_2_converted(tmp_path):
@@ -338,44 +335,20 @@ def test_cudnn_gru_and_bidirectional_cudnn_lstm_convert_as_keras_2_converted(tmp
 
 def shared_lstm_config():
     """Keras 2.2.4's functional form of one LSTM applied to two inputs (two nodes)."""
-
-    def entry(kind, name, cfg, nodes):
-        return {"class_name": kind, "name": name, "config": cfg, "inbound_nodes": nodes}
-
-    def inp(name):
-        return entry(
-            "InputLayer",
-            name,
-            {"name": name, "batch_input_shape": [None, 7, 3], "dtype": "float32", "sparse": False},
-            [],
-        )
-
+    lstm = lstm_config("lstm_1", 4, recurrent_activation="sigmoid")
     layers = [
-        inp("input_1"),
-        inp("input_2"),
-        entry(
-            "LSTM",
-            "lstm_1",
-            lstm_config("lstm_1", 4, recurrent_activation="sigmoid"),
-            [[["input_1", 0, 0, {}]], [["input_2", 0, 0, {}]]],
-        ),
-        entry(
+        input_node("input_1", (7, 3)),
+        input_node("input_2", (7, 3)),
+        node("LSTM", "lstm_1", lstm, "input_1", "input_2"),
+        node(
             "Concatenate",
             "concatenate_1",
             {"name": "concatenate_1", "axis": -1},
-            [[["lstm_1", 0, 0, {}], ["lstm_1", 1, 0, {}]]],
+            [("lstm_1", 0), ("lstm_1", 1)],
         ),
-        entry("Dense", "dense_1", dense_config("dense_1", 1), [[["concatenate_1", 0, 0, {}]]]),
+        node("Dense", "dense_1", dense_config("dense_1", 1), "concatenate_1"),
     ]
-    return {
-        "class_name": "Model",
-        "config": {
-            "name": "model_1",
-            "layers": layers,
-            "input_layers": [["input_1", 0, 0], ["input_2", 0, 0]],
-            "output_layers": [["dense_1", 0, 0]],
-        },
-    }
+    return functional(layers, ["input_1", "input_2"], ["dense_1"])
 
 
 def test_functional_model_with_a_shared_lstm(tmp_path):
@@ -483,26 +456,13 @@ def test_a_functional_model_is_cut_where_the_unknown_layer_reads_the_lstm(tmp_pa
     """Keras 2.2's functional form: input -> LSTM -> MyScale -> Dense; the cut model's
     output is the LSTM's, which tf_keras computes from the same file."""
 
-    def entry(kind, name, cfg, inbound):
-        nodes = [[[inbound, 0, 0, {}]]] if inbound else []
-        return {"class_name": kind, "name": name, "config": cfg, "inbound_nodes": nodes}
-
-    inp = {"name": "input_1", "batch_input_shape": [None, 5, 3], "dtype": "float32"}
     layers = [
-        entry("InputLayer", "input_1", inp, None),
-        entry("LSTM", "lstm_1", lstm_config("lstm_1", 4, return_sequences=True), "input_1"),
-        entry("MyScale", "my_scale", {"name": "my_scale", "factor": 3.0}, "lstm_1"),
-        entry("Dense", "td", dense_config("td", 2), "my_scale"),
+        input_node("input_1", (5, 3)),
+        node("LSTM", "lstm_1", lstm_config("lstm_1", 4, return_sequences=True), "input_1"),
+        node("MyScale", "my_scale", {"name": "my_scale", "factor": 3.0}, "lstm_1"),
+        node("Dense", "td", dense_config("td", 2), "my_scale"),
     ]
-    config = {
-        "class_name": "Model",
-        "config": {
-            "name": "model_1",
-            "layers": layers,
-            "input_layers": [["input_1", 0, 0]],
-            "output_layers": [["td", 0, 0]],
-        },
-    }
+    config = functional(layers, ["input_1"], ["td"])
     path = write_h5(tmp_path / "functional.h5", config, CUSTOM_WEIGHTS, "2.2.4")
     with pytest.warns(UserWarning, match=r"cut 'my_scale' \(MyScale\), 'td' \(Dense\).*'lstm_1'"):
         cut = lw.load_model(path)
