@@ -181,6 +181,11 @@ def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  #
         (batch, units) integers: the count of the last steps whose product exceeds 1/e.
         A Bidirectional layer's units are forward then backward (the backward direction's
         last steps are the first ones of x).
+
+    Raises
+    ------
+    ValueError
+        If the model has no LSTM or GRU (or not ``layer``), or ``x`` does not fit it.
     """
     tr = trace(model, x, find_recurrent(require_model(model), layer).path)
     parts = [tr.forward, tr.backward] if isinstance(tr, BidirectionalTrace) else [tr]
@@ -312,6 +317,17 @@ def step_attribution(
     Attribution
         (batch, time) array (or per feature) with ``.method``, ``.note`` and, for
         integrated gradients, ``.completeness_error``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, a bad ``output_index`` (or none for a model with several
+        output values), ``per_feature`` with occlusion or the cell decomposition, integer
+        inputs for integrated gradients or occlusion, integrated gradients of a model with
+        several inputs or whose input feeds an Embedding, or a Bidirectional layer whose
+        directions the cell decomposition cannot merge.
+    TypeError
+        If ``model`` is not a Keras model or ``x`` is not array-like.
     """
     model, x = require_model_x(model, x)
     if method not in METHODS:

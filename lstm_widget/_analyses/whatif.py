@@ -42,6 +42,12 @@ def edited_model(model: keras.Model, edits: object, layer: str | None = None) ->
     for an LSTM; ``"update"``, ``"reset"``, ``"candidate"`` for a GRU). The original model
     is left bit-identical; a tf.keras 2 model gives an edited Keras 3 model (for one with
     ``time_major=True`` layers, its batch-major twin: it takes ``x.swapaxes(0, 1)``).
+
+    Raises
+    ------
+    ValueError
+        For a gate or field the layer does not have, a value that is not a finite number,
+        or unit indices out of range.
     """
     model = require_model(model)
     target = edit_target(model, layer)
@@ -229,6 +235,12 @@ def what_if(
         Both outputs come from one path (Keras's layers after the LSTM run on each
         trace, or whole models where that is not exact), so without an edit they are
         equal and with one they differ by the edit alone.
+
+    Raises
+    ------
+    ValueError
+        For a gate or field the layer does not have, a value that is not a finite number,
+        unit indices out of range, or ``x`` that does not fit the model.
     """
     model, x = require_model_x(model, x)
     target = edit_target(model, layer)

@@ -147,10 +147,12 @@ def recurrent_refs(model: keras.Model) -> list[LayerRef]:
 def recurrent_layers(model: keras.Model) -> list[str]:
     """Names (paths) of every LSTM and GRU layer in ``model`` (see :func:`lstm_layers`).
 
-    GRUs are listed beside the LSTMs; :func:`lstm_widget.gate_weights`,
-    :func:`lstm_widget.trace`, :func:`lstm_widget.what_if`, :func:`lstm_widget.edited_model`
-    and :func:`lstm_widget.memory_horizon` read them (cell decomposition and the explorer
-    take LSTMs so far).
+    GRUs are listed beside the LSTMs; every function of lstm_widget takes either.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model.
     """
     return [ref.path for ref in recurrent_refs(model)]
 
