@@ -30,6 +30,7 @@ import { placeTip, stepSuffix, stepText, timelineText } from "./ui/tips";
 import { parseFilter, shownUnits } from "./core/units";
 import type { ExplorerModel, NDArray, Range, WidgetModel } from "./types";
 import { FIRST_WINDOW_STEPS } from "./data/windows";
+import { mountSync } from "./ui/sync";
 
 function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HTMLElement }): () => void {
   performance.mark("lstmw-render-start");
@@ -57,8 +58,6 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   let width = 600;
   let inputH = 0;
   let unitsH = 0;
-  let syncTimer = 0;
-  let rangeTimer = 0;
   const windows = new Windows(
     new Requester(model),
     () => ({ layer: model.get("layer"), sample: model.get("sample"), steps: steps(), step, range }),
@@ -68,6 +67,11 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     },
   );
   const setTrait = traitSetter(model);
+  const sync = mountSync(
+    { step: () => step, range: () => range, steps: () => steps() },
+    { step: () => model.get("step"), range: () => model.get("visible_range") ?? [] },
+    setTrait,
+  );
   const controls = mountControls(parts, model);
   const busy = mountBusy(parts.busySlot);
   const legend = mountLegend(parts.legendSlot);
@@ -199,7 +203,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     }
   }
 
-  function setStep(next: number, sync: boolean): void {
+  function setStep(next: number, report: boolean): void {
     const n = steps();
     step = Math.min(Math.max(0, n - 1), Math.max(0, Math.round(next)));
     const moved = follow(range, step, n); // the playhead stays in view
@@ -213,31 +217,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
       drawOverlay();
     }
     drawStep();
-    if (sync) syncStep();
-    if (panned) syncRange();
-  }
-
-  /** Tell the kernel where the playhead is once it rests for 150 ms: no traffic while scrubbing. */
-  function syncStep(): void {
-    window.clearTimeout(syncTimer);
-    syncTimer = window.setTimeout(() => {
-      if (model.get("step") !== step) setTrait("step", step);
-    }, 150);
-  }
-
-  /**
-   * Tell the kernel which steps the timeline shows once the zoom rests for 150 ms ([] for
-   * all of them): the notebook's saved picture draws that range.
-   */
-  function syncRange(): void {
-    window.clearTimeout(rangeTimer);
-    rangeTimer = window.setTimeout(() => {
-      const shown = range.start === 0 && range.stop === steps() ? [] : [range.start, range.stop];
-      const known = model.get("visible_range") ?? [];
-      if (shown.length !== known.length || shown.some((v, i) => v !== known[i])) {
-        setTrait("visible_range", shown);
-      }
-    }, 150);
+    if (report) sync.step();
+    if (panned) sync.range();
   }
 
   function refresh(): void {
@@ -254,9 +235,9 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     range = next;
     if (step < range.start || step >= range.stop) {
       step = Math.min(range.stop - 1, Math.max(range.start, step));
-      syncStep();
+      sync.step();
     }
-    syncRange();
+    sync.range();
     windows.ensure();
     refresh();
   }
@@ -283,9 +264,9 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     if (hit !== null) range = hit.range; // a hit of "find similar"
     if (range.stop > n || range.stop <= range.start) range = { start: 0, stop: n }; // else keep the zoom
     step = Math.min(hit?.step ?? model.get("step"), Math.max(0, n - 1));
-    if (hit !== null) syncStep();
+    if (hit !== null) sync.step();
     range = follow(range, step, n);
-    syncRange();
+    sync.range();
     refresh();
     performance.mark("lstmw-overview-drawn"); // a new overview is on screen (benchmarks read it)
     windows.ensure(FIRST_WINDOW_STEPS);
@@ -390,8 +371,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     play.dispose();
     controls.dispose();
     cancelAnimationFrame(resizeFrame);
-    window.clearTimeout(syncTimer);
-    window.clearTimeout(rangeTimer);
+    sync.dispose();
     windows.dispose();
     unmountZoom();
     lines.dispose();
