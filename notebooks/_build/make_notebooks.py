@@ -327,7 +327,7 @@ write(
             'lstm_out = keras.Model(model.inputs[0], model.get_layer("lstm").output).predict(x, verbose=0)\nprint("largest difference to Keras:", np.abs(tr.final_state[0] - lstm_out).max())'
         ),
         code(
-            "explorer.step, explorer.view, explorer.sample  # the playhead is synced back to Python"
+            'print(f"playhead at step {explorer.step} of sample {explorer.sample}, showing {explorer.view!r} (the cell state c; h is the hidden state, i f g o the gates)")  # synced back from the browser'
         ),
         md(
             "## What we found\n\nThe LSTM's weights are four column blocks, one per gate, used at every step; `trace` recomputes every gate and state and gives Keras's own numbers:"
