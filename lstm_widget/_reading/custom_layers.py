@@ -15,9 +15,7 @@ from typing import Any
 
 import keras
 
-from .old_configs import CUDNN
-
-_RECURRENT = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D", *CUDNN}
+_RECURRENT = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D"}
 _MODELS = {"Sequential", "Model", "Functional"}
 
 
@@ -71,7 +69,7 @@ def _listing(layers: list[dict[str, Any]]) -> str:
 
 def _buildable(layer: dict[str, Any], custom_objects: dict[str, Any]) -> bool:
     kind = layer.get("class_name")
-    if kind in custom_objects or kind in _MODELS or kind in CUDNN:
+    if kind in custom_objects or kind in _MODELS:
         if kind in _MODELS:  # a nested model: all its layers must build
             inner = layer.get("config", {}).get("layers", [])
             return all(_buildable(lyr, custom_objects) for lyr in inner)

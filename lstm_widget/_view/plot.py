@@ -27,9 +27,11 @@ _TITLES = {
 _GATES = ("input_gate", "forget_gate", "output_gate", "update_gate", "reset_gate")
 
 
-def _heatmap(ax, fig, values: np.ndarray, key: str, label: str, signed: bool = False) -> None:  # noqa: ANN001
-    """Draw (channels, time) values; gates on 0..1, states and differences centred on 0."""
-    if key in _GATES and not signed:
+def _heatmap(  # noqa: ANN001
+    ax, fig, values: np.ndarray, key: str, label: str, centred: bool = False
+) -> None:
+    """Draw (channels, time) values; gates on 0..1 unless ``centred``, states centred on 0."""
+    if key in _GATES and not centred:
         kw = {"cmap": "viridis", "vmin": 0.0, "vmax": 1.0}
     else:
         finite = values[np.isfinite(values)]
