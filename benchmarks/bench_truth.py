@@ -3,9 +3,10 @@
 For each layout of ``_truth`` and seed: 1,000 training and 100 test samples, ``LSTM(32) ->
 Dense(1, sigmoid)`` trained until its test accuracy is at least 0.95 (at most 60 epochs),
 then every method attributes the test samples' output. Per-step methods are copied to all
-features for the cell-level metrics. Rows: the methods of ``lw.step_attribution`` as they
-are today, two candidates built here from Keras calls (integrated gradients of the logit
-instead of the probability, occlusion of 10-step windows), random, and the true box.
+features for the cell-level metrics. Rows: the methods of ``lw.step_attribution`` (the
+windows method also with other window lengths, per feature, and with zeros instead of other
+samples' steps), integrated gradients of the logit instead of the probability (built here
+from the same weights), random, and the true box.
 
     .venv/bin/python benchmarks/bench_truth.py [--seeds 3] [--layouts Middle,RareTime]
 """
@@ -21,8 +22,6 @@ import numpy as np  # noqa: E402
 from _truth import LAYOUTS, make, scores, zero_top  # noqa: E402
 
 import lstm_widget as lw  # noqa: E402
-
-WINDOW = 10
 
 
 def train(layout: str, seed: int) -> tuple[keras.Model, np.ndarray, np.ndarray, np.ndarray, float]:
@@ -55,34 +54,6 @@ def logit_model(model: keras.Model) -> keras.Model:
     return out
 
 
-def window_occlusion(model: keras.Model, x: np.ndarray) -> np.ndarray:
-    """Per step: the mean output change over the 10-step windows (set to 0) covering it."""
-    n, t = x.shape[:2]
-    starts = range(t - WINDOW + 1)
-    runs = np.repeat(x[:, None], len(starts), axis=1)
-    for k, s in enumerate(starts):
-        runs[:, k, s : s + WINDOW] = 0.0
-    full = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
-    out = keras.ops.convert_to_numpy(model.predict_on_batch(runs.reshape(-1, *x.shape[1:])))
-    change = full[:, None] - out[:, 0].reshape(n, len(starts))
-    per_step, covered = np.zeros((n, t)), np.zeros(t)
-    for k, s in enumerate(starts):
-        per_step[:, s : s + WINDOW] += change[:, k : k + 1]
-        covered[s : s + WINDOW] += 1
-    return per_step / covered
-
-
-def cell_occlusion(model: keras.Model, x: np.ndarray) -> np.ndarray:
-    """Per (step, feature): the output change when that one cell is set to 0."""
-    n, t, f = x.shape
-    runs = np.repeat(x[:, None], t * f, axis=1).reshape(n, t * f, t * f)
-    cells = np.arange(t * f)
-    runs[:, cells, cells] = 0.0
-    full = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
-    out = keras.ops.convert_to_numpy(model.predict_on_batch(runs.reshape(-1, t, f)))
-    return (full[:, None] - out[:, 0].reshape(n, t * f)).reshape(n, t, f)
-
-
 def methods(model: keras.Model, x: np.ndarray, box: np.ndarray, seed: int) -> dict:
     """Each method's attribution (n, steps, features) and its time in seconds."""
 
@@ -90,22 +61,27 @@ def methods(model: keras.Model, x: np.ndarray, box: np.ndarray, seed: int) -> di
         a = np.asarray(a, dtype=np.float64)
         return a if a.ndim == 3 else np.repeat(a[:, :, None], x.shape[2], axis=2)
 
+    zeros = np.zeros((1, *x.shape[1:]), x.dtype)
     runs = {
-        "integrated gradients (today's default)": lambda: lw.step_attribution(
-            model, x, per_feature=True
+        "windows, per step (the default)": lambda: lw.step_attribution(model, x),
+        "windows, per feature": lambda: lw.step_attribution(model, x, per_feature=True),
+        "windows of 5 steps, per feature": lambda: lw.step_attribution(
+            model, x, window=5, per_feature=True
+        ),
+        "windows of 20 steps, per feature": lambda: lw.step_attribution(
+            model, x, window=20, per_feature=True
+        ),
+        "windows set to 0 instead of other samples'": lambda: lw.step_attribution(
+            model, x, background=zeros
+        ),
+        "integrated gradients (zero baseline)": lambda: lw.step_attribution(
+            model, x, "integrated_gradients", per_feature=True
+        ),
+        "integrated gradients of the logit": lambda: lw.step_attribution(
+            logit_model(model), x, "integrated_gradients", per_feature=True
         ),
         "occlusion (one step)": lambda: lw.step_attribution(model, x, "occlusion"),
         "cell decomposition": lambda: lw.step_attribution(model, x, "cell_decomposition"),
-        "candidate: integrated gradients of the logit": lambda: lw.step_attribution(
-            logit_model(model), x, per_feature=True
-        ),
-        f"candidate: occlusion of {WINDOW}-step windows": lambda: window_occlusion(model, x),
-        f"candidate: occlusion of {WINDOW}-step windows, logit": lambda: window_occlusion(
-            logit_model(model), x
-        ),
-        "candidate: occlusion of single cells, logit": lambda: cell_occlusion(
-            logit_model(model), x
-        ),
         "random": lambda: np.random.default_rng(seed).random(x.shape),
         "the true box": lambda: box.astype(np.float64),
     }

@@ -14,7 +14,8 @@ except ImportError as _err:
         'pip install "lstm-widget[jax]" and set KERAS_BACKEND=jax.'
     ) from _err
 
-from ._analyses.attribution import Attribution, memory_horizon, step_attribution
+from ._analyses.attribution import Attribution, step_attribution
+from ._analyses.decomposition import memory_horizon
 from ._analyses.patterns import (
     Correlation,
     Matches,

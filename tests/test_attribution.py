@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import lstm_widget as lw
-from lstm_widget._analyses.attribution import write_events
+from lstm_widget._analyses.decomposition import write_events
 
 PLANTED = 5  # y = x[:, 5, 0]: "from t-3" for 8 steps
 
@@ -23,7 +23,7 @@ def planted():
     return model, x[:16]
 
 
-@pytest.mark.parametrize("method", ["integrated_gradients", "occlusion"])
+@pytest.mark.parametrize("method", ["windows", "integrated_gradients", "occlusion"])
 def test_planted_step_is_on_top(planted, method):
     model, x = planted
     attr = lw.step_attribution(model, x, method=method)
@@ -50,11 +50,11 @@ def test_cell_decomposition_finds_the_write_step():
 
 def test_integrated_gradients_completeness(planted):
     model, x = planted
-    attr = lw.step_attribution(model, x, path_steps=32)
+    attr = lw.step_attribution(model, x, "integrated_gradients", path_steps=32)
     total = model.predict_on_batch(x)[:, 0] - model.predict_on_batch(np.zeros_like(x))[:, 0]
     np.testing.assert_allclose(attr.sum(axis=1), total, rtol=0.01, atol=1e-3)
     assert attr.completeness_error < 0.01
-    per_feature = lw.step_attribution(model, x, per_feature=True)
+    per_feature = lw.step_attribution(model, x, "integrated_gradients", per_feature=True)
     assert per_feature.shape == (16, 8, 2)
     # the planted feature 0 carries the planted step, feature 1 is noise
     assert np.abs(per_feature[:, PLANTED, 0]).mean() > 5 * np.abs(per_feature[:, PLANTED, 1]).mean()
@@ -157,11 +157,12 @@ def test_integrated_gradients_build_the_path_per_call():
     x = np.random.default_rng(0).normal(size=(256, 100, 8)).astype("float32")
     path_steps = 256
     whole_path = path_steps * x.nbytes  # 210 MB
-    lw.step_attribution(model, x, path_steps=path_steps)  # warm-up: compiles these shapes
+    # warm-up: compiles these shapes
+    lw.step_attribution(model, x, "integrated_gradients", path_steps=path_steps)
     gc.collect()
     tracemalloc.start()
     try:
-        attr = lw.step_attribution(model, x, path_steps=path_steps)
+        attr = lw.step_attribution(model, x, "integrated_gradients", path_steps=path_steps)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -248,8 +249,8 @@ def test_occlusion_of_a_two_input_model_occludes_the_sequence_and_holds_the_scal
         np.testing.assert_allclose(np.asarray(occ)[:, t], full - out_t, atol=1e-5)
     dec = lw.step_attribution(model, x, "cell_decomposition")
     assert dec.shape == (3, 6) and np.isfinite(np.asarray(dec)).all()
-    with pytest.raises(ValueError, match="integrated gradients take single-input models"):
-        lw.step_attribution(model, x)
+    with pytest.raises(ValueError, match=r"gradients \(integrated gradients\) take single-input"):
+        lw.step_attribution(model, x, "integrated_gradients")
 
 
 def test_integrated_gradients_refuse_token_ids_declared_float():
@@ -258,8 +259,8 @@ def test_integrated_gradients_refuse_token_ids_declared_float():
         [keras.Input((5,)), keras.layers.Embedding(10, 3, name="emb"), keras.layers.LSTM(2)]
     )
     ids = np.array([[1, 2, 3, 4, 5]], "float32")
-    with pytest.raises(ValueError, match="feeds Embedding 'emb'.*occlusion"):
-        lw.step_attribution(model, ids, output_index=0)
+    with pytest.raises(ValueError, match="feeds Embedding 'emb'.*windows"):
+        lw.step_attribution(model, ids, "integrated_gradients", output_index=0)
     assert lw.step_attribution(model, ids, "occlusion", output_index=0).shape == (1, 5)
 
 
@@ -275,7 +276,7 @@ def test_completeness_is_per_sample_and_says_when_it_cannot_be_judged():
     model.layers[1].set_weights([kernel, np.array([40.0], "float32")])
     x = rng.normal(size=(4, 6, 2)).astype("float32")
     with pytest.warns(UserWarning, match="for 4 of 4 samples f\\(x\\) - f\\(baseline\\) is below"):
-        attr = lw.step_attribution(model, x)
+        attr = lw.step_attribution(model, x, "integrated_gradients")
     assert attr.completeness.shape == (4,) and np.isnan(attr.completeness).all()
     assert np.isnan(attr.completeness_error) and "cannot be checked" in attr.note
 
@@ -286,8 +287,8 @@ def test_a_coarse_path_is_named_with_the_path_steps_to_use():
     model.set_weights([3.0 * w for w in model.get_weights()])  # strongly non-linear
     x = 3.0 * np.random.default_rng(6).normal(size=(5, 8, 3)).astype("float32")
     with pytest.warns(UserWarning, match="too coarse.*use path_steps=4"):
-        coarse = lw.step_attribution(model, x, path_steps=1)
+        coarse = lw.step_attribution(model, x, "integrated_gradients", path_steps=1)
     assert coarse.completeness_error > 0.05
-    fine = lw.step_attribution(model, x, path_steps=256)
+    fine = lw.step_attribution(model, x, "integrated_gradients", path_steps=256)
     assert fine.completeness_error < coarse.completeness_error
     assert fine.completeness_error == pytest.approx(np.median(fine.completeness))

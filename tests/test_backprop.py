@@ -128,9 +128,9 @@ def test_uncovered_models_use_the_backend_gradient(name):
 def test_integrated_gradients_equal_the_backend_path(monkeypatch):
     model = build(COVERED["layers before, between, after"](), steps=40)
     x = np.random.default_rng(5).normal(size=(3, 40, 3)).astype("float32")
-    ours = lw.step_attribution(model, x, per_feature=True, path_steps=16)
+    ours = lw.step_attribution(model, x, "integrated_gradients", per_feature=True, path_steps=16)
     monkeypatch.setattr(_integrated, "gradient_plan", lambda model: None)
-    theirs = lw.step_attribution(model, x, per_feature=True, path_steps=16)
+    theirs = lw.step_attribution(model, x, "integrated_gradients", per_feature=True, path_steps=16)
     assert close(np.asarray(ours), np.asarray(theirs)) < 1e-5
     assert ours.completeness_error == pytest.approx(theirs.completeness_error, abs=1e-4)
 
@@ -138,13 +138,13 @@ def test_integrated_gradients_equal_the_backend_path(monkeypatch):
 def test_path_points_are_split_into_calls_by_memory(monkeypatch):
     model = build(COVERED["stacked"](), steps=30)
     x = np.random.default_rng(6).normal(size=(3, 30, 3)).astype("float32")
-    whole = lw.step_attribution(model, x, output_index=1, path_steps=8)
+    whole = lw.step_attribution(model, x, "integrated_gradients", output_index=1, path_steps=8)
     calls = []
     plan = gradient_plan(model)
     real = plan.gradient
     monkeypatch.setattr(plan, "rows_per_call", lambda steps: 5)
     monkeypatch.setattr(plan, "gradient", lambda v, k: calls.append(len(v)) or real(v, k))
-    split = lw.step_attribution(model, x, output_index=1, path_steps=8)
+    split = lw.step_attribution(model, x, "integrated_gradients", output_index=1, path_steps=8)
     # 24 path points and x and the baseline (f(x) - f(baseline) from the same passes)
     assert calls == [5] * 6
     assert close(np.asarray(split), np.asarray(whole)) < 1e-6

@@ -224,7 +224,7 @@ def test_attribution_is_for_the_shown_sample_only():
     model = keras.Sequential([keras.Input((10, 2)), keras.layers.LSTM(3), keras.layers.Dense(1)])
     x = rand(500, 10, 2)
     w = lw.LSTMExplorer(model, x, sample=4, attribution_method="integrated_gradients")
-    ref = lw.step_attribution(model, x[[4]])
+    ref = lw.step_attribution(model, x[[4]], "integrated_gradients")
     np.testing.assert_allclose(from_wire(w.attribution["data"]), ref[0], rtol=1e-5, atol=1e-7)
     attributed = {k[2] for k in w.cache_info()["entries"] if k[0] == "attribution"}
     assert attributed == {4}
@@ -275,8 +275,8 @@ def test_progress_bars_in_the_api(capsys):
     err = capsys.readouterr().err
     assert "baseline low" in err and "edited low" in err
     small = x[:, :20]
-    a = lw.step_attribution(model, small, output_index=0, progress=True)
-    b = lw.step_attribution(model, small, output_index=0)
+    a = lw.step_attribution(model, small, "integrated_gradients", output_index=0, progress=True)
+    b = lw.step_attribution(model, small, "integrated_gradients", output_index=0)
     np.testing.assert_allclose(a, b, rtol=1e-6)
     assert "integrated gradients" in capsys.readouterr().err
 

@@ -128,7 +128,8 @@ def test_attribution_and_memory_horizon_of_a_gru():
     np.testing.assert_array_equal(lw.memory_horizon(model, x), np.full((2, 3), expected))
     keras.utils.set_random_seed(1)
     trained = keras.Sequential([keras.Input((20, 2)), keras.layers.GRU(4), keras.layers.Dense(1)])
-    ig = lw.step_attribution(trained, x, path_steps=64)  # model-level: GRUs included
+    # model-level: GRUs included
+    ig = lw.step_attribution(trained, x, "integrated_gradients", path_steps=64)
     assert ig.shape == (2, 20) and ig.completeness_error < 0.01
     occ = lw.step_attribution(trained, x, method="occlusion")
     assert occ.shape == (2, 20) and np.abs(occ).sum() > 0

@@ -181,7 +181,7 @@ def test_what_if_edited_model_attribution_and_horizon_on_a_tf_keras_model():
     edited_out = keras.ops.convert_to_numpy(edited.predict_on_batch(x))
     np.testing.assert_allclose(result.edited_output, edited_out, atol=ATOL)
     assert np.abs(result.edited_output - result.baseline_output).max() > 1e-3
-    att = lw.step_attribution(old, x, path_steps=64)
+    att = lw.step_attribution(old, x, "integrated_gradients", path_steps=64)
     gap = old.predict(x, verbose=0)[:, 0] - old.predict(np.zeros_like(x), verbose=0)[:, 0]
     np.testing.assert_allclose(np.asarray(att).sum(axis=1), gap, atol=2e-3 * np.abs(gap).max())
     horizon = lw.memory_horizon(old, x)

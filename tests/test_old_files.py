@@ -186,15 +186,17 @@ def test_trace_what_if_attribution_and_explorer_on_the_shared_files(shared_model
     dec = lw.step_attribution(model, one, "cell_decomposition", output_index=index)
     assert np.isfinite(np.asarray(dec)).all()
     if name.startswith(("sentiment", "masking")):
-        ig = lw.step_attribution(model, one, output_index=index, path_steps=16)
+        ig = lw.step_attribution(
+            model, one, "integrated_gradients", output_index=index, path_steps=16
+        )
         assert np.asarray(ig).shape[:2] == dec.shape[:2]
     if name.startswith("cudnn"):  # two inputs: the sequence is occluded, the scalar held
         short = [one[0][:, :40], one[1]]
         occ = lw.step_attribution(short_model(model), short, "occlusion")
         assert occ.shape == (1, 40) and np.abs(np.asarray(occ)).max() > 0
     if name.startswith("emb_"):  # token ids (declared float32 by Keras 2): no gradient
-        with pytest.raises(ValueError, match="feeds Embedding 'embedding_1'.*occlusion"):
-            lw.step_attribution(model, one, output_index=index)
+        with pytest.raises(ValueError, match="feeds Embedding 'embedding_1'.*windows"):
+            lw.step_attribution(model, one, "integrated_gradients", output_index=index)
     explorer = lw.LSTMExplorer(model, x)
     assert explorer.layer.split("/")[0] == layers[0]  # a Bidirectional layer: its forward half
     shown = len(explorer.prediction)  # the first values of a long output

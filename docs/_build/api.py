@@ -150,12 +150,14 @@ edited = lw.edited_model(model, {"forget": {"bias_shift": 1.0}})  # a copy
 edited.predict_on_batch(x)[:, 0]
 """,
     "step_attribution": """\
-attr = lw.step_attribution(model, x)  # (batch, time)
+attr = lw.step_attribution(model, x)  # (batch, time): windows against x's other samples
+cells = lw.step_attribution(model, x, per_feature=True)  # (batch, time, features)
+ig = lw.step_attribution(model, x, method="integrated_gradients")
 occ = lw.step_attribution(model, x, method="occlusion")
 dec = lw.step_attribution(model, x, method="cell_decomposition")
 """,
     "Attribution": """\
-attr = lw.step_attribution(model, x, path_steps=64)
+attr = lw.step_attribution(model, x, method="integrated_gradients", path_steps=64)
 attr.method, attr.completeness_error, attr.note
 """,
     "memory_horizon": """\

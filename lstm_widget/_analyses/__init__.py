@@ -1,8 +1,10 @@
 """Analyses built on traces: what-if edits, attribution over steps, dataset-scale patterns.
 
 - ``edits``, ``whatif``: what an edit is; ``what_if`` and ``edited_model`` (on copies).
-- ``attribution``, ``integrated``, ``backprop``, ``bptt``: ``step_attribution`` and
-  ``memory_horizon``; integrated gradients with our own backpropagation through time.
+- ``attribution``: ``step_attribution``, which calls ``windows`` (window replacement with
+  other samples' steps), ``integrated``, ``backprop``, ``bptt`` (integrated gradients with our
+  own backpropagation through time) and ``decomposition`` (the cell decomposition and
+  ``memory_horizon``).
 - ``stream``, ``patterns``: passes over a dataset block by block; ``match_pattern``,
   ``unit_correlation``, ``gate_saturation``.
 

@@ -1,20 +1,19 @@
 """How much of the model's output is owed to each input time step.
 
-Three methods, each answering "how much from t-1 vs t-5":
+Four methods, each answering "how much from t-1 vs t-5":
 
+- ``windows`` (the default): the output change when a window of steps is replaced by the
+  same steps of other samples (:mod:`.windows`). Measured on planted evidence, it finds
+  the steps that carry the evidence far more often than the others (docs/attribution.md).
 - ``integrated_gradients``: path integral of the output's gradient from a baseline input to
   ``x`` (all path points batched); completeness, sum = f(x) - f(baseline), is reported.
   See :mod:`.integrated`: our own backpropagation through the LSTM recurrence where it
   covers the model, else the backend's gradient.
 - ``occlusion``: the output change when one step is replaced by the baseline (all steps
   batched into one model call).
-- ``cell_decomposition``: exact split of the final cell state into per-step writes,
-  c_T = sum_k (prod_{j>k} f_j) i_k g_k + (prod_j f_j) c_0, carried to the output through
-  h_T = o_T tanh(c_T) in proportion and through the head when it is linear (said otherwise).
-  For a GRU the final hidden state itself splits exactly:
-  h_T = sum_k (prod_{j>k} z_j) (1 - z_k) h~_k + (prod_j z_j) h_0.
-  It says *when* the final state was written, which need not be when the input
-  arrived: information can travel through h for a few steps before it is written.
+- ``cell_decomposition``: exact split of the final state into per-step writes
+  (:mod:`.decomposition`). It says *when* the final state was written, which need not be
+  when the input arrived.
 """
 
 from __future__ import annotations
@@ -25,13 +24,13 @@ import numpy as np
 
 from .._base.progress import progress_bar
 from .._base.validate import as_array, check_finite, model_inputs
-from .._cells.gru_trace import GRUTrace
-from .._cells.trace import BidirectionalTrace, Trace, trace
 from .._reading.feed import first_output
-from .._reading.model import find_recurrent, require_model, require_model_x
+from .._reading.model import require_model_x
+from .decomposition import cell_decomposition
 from .integrated import Completeness, integrated_gradients, predict_scalars, scalar_outputs
+from .windows import DONORS, donor_rows, feature_split, window_of, window_replacement
 
-METHODS = ("integrated_gradients", "occlusion", "cell_decomposition")
+METHODS = ("windows", "integrated_gradients", "occlusion", "cell_decomposition")
 
 
 class Attribution(np.ndarray):
@@ -128,163 +127,18 @@ def _occlusion(
     return full[:, None] - out
 
 
-def forget_after(tr: Trace | GRUTrace) -> np.ndarray:
-    """prod_{j after k} f_j for every step k, (batch, time, units), in processing order.
-
-    The share of a write at step k that survives to the end. Masked steps forget nothing
-    (f = 1); for go_backwards the steps are reversed into processing order. For a GRU the
-    update gate z plays f's part (h = z h + (1 - z) h~).
-    """
-    keep = tr.update_gate if isinstance(tr, GRUTrace) else tr.forget_gate
-    f = np.nan_to_num(keep.astype(np.float64), nan=1.0)
-    if tr.go_backwards:
-        f = f[:, ::-1]
-    after = np.ones_like(f)
-    after[:, :-1] = np.cumprod(f[:, :0:-1], axis=1)[:, ::-1]  # reverse cumprod, shifted
-    return after
-
-
-def write_events(tr: Trace | GRUTrace) -> tuple[np.ndarray, np.ndarray]:
-    """Per-step writes to the final cell state: (batch, time, units), and the c_0 part.
-
-    ``writes[:, k] = (prod_{j after k} f_j) * i_k * g_k`` in processing order (so reversed
-    for go_backwards) and ``carry = (prod_j f_j) * c_0``; their sum over k plus carry is the
-    final cell state. Masked steps write nothing and forget nothing. For a GRU the writes
-    are ``(prod_{j after k} z_j) * (1 - z_k) * h~_k`` and they sum (with the h_0 part) to the
-    final hidden state.
-    """
-    if isinstance(tr, GRUTrace):
-        new = (1.0 - tr.update_gate.astype(np.float64)) * tr.candidate
-        state = tr.hidden_state
-    else:
-        new, state = tr.input_gate * tr.cell_candidate, tr.cell_state
-    ig = np.nan_to_num(new.astype(np.float64), nan=0.0)
-    if tr.go_backwards:  # processing order runs from the end
-        ig = ig[:, ::-1]
-    writes = forget_after(tr) * ig
-    c_last = state[:, -1 if not tr.go_backwards else 0].astype(np.float64)
-    carry = c_last - writes.sum(axis=1)  # = (prod f) c_0, up to rounding
-    if tr.go_backwards:
-        writes = writes[:, ::-1]
-    return writes, carry
-
-
-def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  # noqa: ANN001
-    """Per unit, how many steps back a write still holds more than 1/e of itself at the end.
-
-    For an LSTM the forget gates decide (prod_{j>k} f_j); for a GRU the update gates
-    (prod_{j>k} z_j: what of h_k is carried, not replaced).
-
-    Returns
-    -------
-    numpy.ndarray
-        (batch, units) integers: the count of the last steps whose product exceeds 1/e.
-        A Bidirectional layer's units are forward then backward (the backward direction's
-        last steps are the first ones of x).
-
-    Raises
-    ------
-    ValueError
-        If the model has no LSTM or GRU (or not ``layer``), or ``x`` does not fit it.
-    """
-    tr = trace(model, x, find_recurrent(require_model(model), layer).path)
-    parts = [tr.forward, tr.backward] if isinstance(tr, BidirectionalTrace) else [tr]
-    return np.concatenate([(forget_after(p) > np.exp(-1.0)).sum(axis=1) for p in parts], axis=1)
-
-
-_MERGES = {
-    "concat": lambda a, b: np.concatenate([a, b], axis=2),
-    "sum": lambda a, b: a + b,
-    "ave": lambda a, b: (a + b) / 2,
-}
-"""How a Bidirectional layer's merge_mode combines its directions' per-step parts."""
-
-
-def _final_state_parts(tr: Trace | GRUTrace) -> np.ndarray:
-    """(batch, time, units): the final hidden state split into per-step parts.
-
-    A GRU's h_T is the sum of its writes and the h_0 part; an LSTM's h_T = o_T tanh(c_T)
-    is split in proportion to c_T's writes. The initial state's part is left out.
-    """
-    writes, carry = write_events(tr)
-    if isinstance(tr, GRUTrace):
-        return writes
-    h = tr.final_state[0].astype(np.float64)
-    c = writes.sum(axis=1) + carry
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(np.abs(c) > 1e-12, h / c, 0.0)  # h_T split in proportion to c_T
-    return writes * share[:, None, :]
-
-
-def _cell_decomposition(model, x, layer, output_index, progress=False):  # noqa: ANN001, ANN202
-    import keras
-
-    ref = find_recurrent(model, layer)
-    tr = trace(model, x, ref.path, progress=progress)
-    if isinstance(tr, BidirectionalTrace):
-        merge = ref.layer.merge_mode
-        if merge not in _MERGES:
-            raise ValueError(
-                f"cell_decomposition of Bidirectional layer {ref.path!r} needs its directions "
-                f"summed, concatenated or averaged (merge_mode 'concat', 'sum' or 'ave'), "
-                f"got merge_mode={merge!r}."
-            )
-        h_parts = _MERGES[merge](_final_state_parts(tr.forward), _final_state_parts(tr.backward))
-        gru = isinstance(tr.forward, GRUTrace)
-    else:
-        h_parts = _final_state_parts(tr)
-        gru = isinstance(tr, GRUTrace)
-    kind = "GRU" if gru else "LSTM"
-    lstm = ref.layer
-    layers = model.layers if isinstance(model, keras.Sequential) else []
-    after = layers[layers.index(lstm) + 1 :] if lstm in layers else None
-    linear = (
-        after is not None
-        and not lstm.return_sequences
-        and all(
-            isinstance(a, keras.layers.Dense)
-            and a.activation is keras.activations.linear
-            or isinstance(a, keras.layers.Dropout)
-            for a in after
-        )
-    )
-    if not linear:
-        note = (
-            f"the layers after the {kind} are not a linear map, so this is the split of the "
-            f"{kind}'s final hidden state h_T (summed over units), not of the model output"
-        )
-        return h_parts.sum(axis=2), note
-    w = np.eye(h_parts.shape[2])
-    for a in after:
-        if isinstance(a, keras.layers.Dense):
-            w = w @ a.get_weights()[0].astype(np.float64)
-    k = 0 if output_index is None else output_index
-    if output_index is None and w.shape[1] != 1:
-        raise ValueError(f"the model gives {w.shape[1]} outputs; pick one with output_index.")
-    note = (
-        "exact: the final cell state split into per-step writes, carried to the output "
-        "through h_T = o_T tanh(c_T) in proportion and through the linear head; biases and "
-        "the initial state's share are not attributed to any step. It shows when c_T was "
-        "written, not when the input arrived (information can travel through h first)"
-    )
-    if gru:
-        note = (
-            "exact: the final hidden state split into per-step writes (1 - z_k) h~_k kept by "
-            "the later update gates, through the linear head; biases and the initial "
-            "state's share are not attributed to any step. It shows when h_T was written, "
-            "not when the input arrived"
-        )
-    return h_parts @ w[:, k], note
-
-
 def step_attribution(
     model,  # noqa: ANN001
     x: object,
-    method: str = "integrated_gradients",
+    method: str = "windows",
     output_index: int | None = None,
     layer: str | None = None,
     baseline: object = None,
     *,
+    background: object = None,
+    window: int | None = None,
+    donors: int = DONORS,
+    seed: int = 0,
     per_feature: bool = False,
     path_steps: int = 32,
     progress: bool = False,
@@ -296,19 +150,32 @@ def step_attribution(
     model : keras.Model
         Never modified.
     x : array-like
-        (batch, time, features) float input.
-    method : {"integrated_gradients", "occlusion", "cell_decomposition"}
-        See the module description.
+        (batch, time, features) input.
+    method : {"windows", "integrated_gradients", "occlusion", "cell_decomposition"}
+        See the module description; docs/attribution.md says what each finds.
     output_index : int, optional
         Which output value (flattened per sample); required when there is more than one.
     layer : str, optional
         The LSTM for ``cell_decomposition``.
     baseline : array-like, optional
         Reference input for integrated gradients and occlusion; zeros by default.
+    background : array-like, optional
+        ``windows``: the samples whose steps replace x's (n, time, features); by default
+        the other samples of ``x``. With a single sample and no background, windows are
+        set to 0 instead (the note says so).
+    window : int, optional
+        ``windows``: steps replaced together. Default: a fifth of the sequence, at most
+        10, but long enough that 48 windows cover it.
+    donors : int
+        ``windows``: background samples compared with each sample (default 8).
+    seed : int
+        ``windows``: which donors are drawn.
     per_feature : bool
-        Return (batch, time, features) instead of summing features (gradient methods).
+        Return (batch, time, features) instead of summing features (``windows`` and
+        integrated gradients).
     path_steps : int
-        Integration points for integrated gradients.
+        Integration points for integrated gradients; for the ``windows`` feature split,
+        the points per sample, shared among its donors.
     progress : bool
         Show a progress bar (tqdm; a notebook bar in Jupyter).
 
@@ -323,9 +190,10 @@ def step_attribution(
     ValueError
         For an unknown method, a bad ``output_index`` (or none for a model with several
         output values), ``per_feature`` with occlusion or the cell decomposition, integer
-        inputs for integrated gradients or occlusion, integrated gradients of a model with
-        several inputs or whose input feeds an Embedding, or a Bidirectional layer whose
-        directions the cell decomposition cannot merge.
+        inputs for integrated gradients, occlusion or a feature split, gradients of a model
+        with several inputs or whose input feeds an Embedding, a background that does not
+        fit x, a window out of range, or a Bidirectional layer whose directions the cell
+        decomposition cannot merge.
     TypeError
         If ``model`` is not a Keras model or ``x`` is not array-like.
     """
@@ -337,15 +205,16 @@ def step_attribution(
         if per_feature:
             raise ValueError("cell_decomposition splits by step only; use per_feature=False.")
         feed = arrays[0] if len(arrays) == 1 else arrays
-        values, note = _cell_decomposition(model, feed, layer, output_index, progress)
+        values, note = cell_decomposition(model, feed, layer, output_index, progress)
         return _wrap(values, method, note)
     seq = _sequence_input(model, arrays)
     arr = arrays[seq]
-    if arr.dtype.kind != "f":
-        raise ValueError(
-            "integrated_gradients and occlusion need float inputs; for token ids use "
-            "method='cell_decomposition'."
-        )
+    if method == "windows":
+        return _windows(
+            model, arrays, seq, background, window, donors, seed, output_index,
+            per_feature, path_steps, progress,
+        )  # fmt: skip
+    _check_gradient_input(model, arrays, arr, method, gradient=method != "occlusion")
     base = np.zeros_like(arr) if baseline is None else as_array(baseline, "baseline")
     base = np.broadcast_to(base, arr.shape).astype(arr.dtype)
     check_finite(base, "baseline")
@@ -358,19 +227,6 @@ def step_attribution(
             method,
             "output change when a step is replaced by the baseline",
         )
-    if len(arrays) > 1:
-        raise ValueError(
-            f"integrated gradients take single-input models; model {model.name!r} has "
-            f"{len(arrays)} inputs. Use method='occlusion' or 'cell_decomposition'."
-        )
-    embedding = _embedding_of_input(model)
-    if embedding is not None:
-        raise ValueError(
-            f"integrated gradients need an input the output varies with smoothly; this "
-            f"model's input feeds Embedding {embedding!r} (token ids, whose gradient is "
-            "none or zero). Use method='occlusion' (a step replaced by the baseline id) or "
-            "'cell_decomposition'."
-        )
     attr, check = integrated_gradients(model, arr, base, output_index, path_steps, progress)
     note = (
         f"integrated gradients, {path_steps} path steps; completeness error {check.error:.2%} "
@@ -380,6 +236,70 @@ def step_attribution(
         warnings.warn(f"step_attribution: {remark}.", UserWarning, stacklevel=2)
     note = "; ".join([note, *check.remarks])
     return _wrap(attr if per_feature else attr.sum(axis=2), method, note, check)
+
+
+def _windows(
+    model,  # noqa: ANN001
+    arrays: list[np.ndarray],
+    seq: int,
+    background: object,
+    window: int | None,
+    donors: int,
+    seed: int,
+    output_index: int | None,
+    per_feature: bool,
+    path_steps: int,
+    progress: bool,
+) -> Attribution:
+    arr = arrays[seq]
+    if per_feature:
+        _check_gradient_input(model, arrays, arr, "the windows' feature split", gradient=True)
+    w = window_of(arr.shape[1], window)
+    donor, source = donor_rows(arr, background, donors, seed)
+    _check_output_index(model, [a[:1] for a in arrays], output_index)  # before any work
+    values = window_replacement(model, arrays, seq, donor, w, output_index, progress)
+    what = "a step is" if w == 1 else f"the {w} steps around a step are"
+    note = (
+        f"output change when {what} replaced by the same steps of other samples ({source}), "
+        f"averaged: how much this stretch moved the output compared with typical data"
+    )
+    note += "" if w == 1 else f"; resolution {w} steps"
+    if per_feature:
+        per_donor = max(1, path_steps // donor.shape[1])
+        values = feature_split(model, arr, donor, values, output_index, per_donor, progress)
+        note += "; split over features in proportion to |expected gradients|"
+    return _wrap(values, "windows", note)
+
+
+def _check_gradient_input(
+    model,  # noqa: ANN001
+    arrays: list[np.ndarray],
+    arr: np.ndarray,
+    what: str,
+    gradient: bool,
+) -> None:
+    """Float input; for gradients also a single input that feeds no Embedding."""
+    if arr.dtype.kind != "f":
+        raise ValueError(
+            f"{what.replace('_', ' ')} needs float inputs; for token ids use method='windows' "
+            "or 'cell_decomposition'."
+        )
+    if not gradient:
+        return
+    if len(arrays) > 1:
+        raise ValueError(
+            f"gradients ({what.replace('_', ' ')}) take single-input models; model "
+            f"{model.name!r} has {len(arrays)} inputs. Use method='windows' (per step), "
+            "'occlusion' or 'cell_decomposition'."
+        )
+    embedding = _embedding_of_input(model)
+    if embedding is not None:
+        raise ValueError(
+            f"gradients ({what.replace('_', ' ')}) need an input the output varies with "
+            f"smoothly; this model's input feeds Embedding {embedding!r} (token ids, whose "
+            "gradient is none or zero). Use method='windows' or 'occlusion' per step, or "
+            "'cell_decomposition'."
+        )
 
 
 def _embedding_of_input(model) -> str | None:  # noqa: ANN001

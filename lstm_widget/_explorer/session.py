@@ -46,6 +46,8 @@ from .watch import ModelWatch
 
 DEFAULT_CACHE_BUDGET = 2**30
 """Bytes of arrays an explorer keeps cached (1 GiB); least recently used go first."""
+BACKGROUND_ROWS = 256
+"""Most other samples the explorer passes to the windows attribution as its background."""
 
 T = TypeVar("T")
 Notify = Callable[[str], object]
@@ -379,6 +381,16 @@ class Session:
         row = self._part(sample)[1]
         return self._get(("edited_output", *wanted), compute)[row : row + 1]
 
+    def _background(self, sample: int, most: int = BACKGROUND_ROWS) -> np.ndarray | None:
+        """The other samples' sequences (at most ``most``, evenly spread) for ``windows``."""
+        seqs = [a for a in self.arrays if a.ndim >= 3] if len(self.arrays) > 1 else self.arrays
+        if len(seqs) != 1:
+            return None  # step_attribution names the problem
+        others = np.delete(np.arange(self.n_samples), sample)
+        if others.size > most:
+            others = others[np.linspace(0, others.size - 1, most).round().astype(int)]
+        return seqs[0][others]
+
     def attribution(self, method: str, path: str, sample: int) -> Attribution:
         """Step attribution of ``sample`` to its first output value, (1, time)."""
         key, row = self._part(sample)
@@ -388,7 +400,12 @@ class Session:
             self.notify(f"{self._what(sample)}: {method.replace('_', ' ')}")
             feed = self._inputs(sample)
             index = 0 if size > 1 else None
-            return step_attribution(self.model, feed, method, output_index=index, layer=path)
+            if method != "windows":
+                return step_attribution(self.model, feed, method, output_index=index, layer=path)
+            background = self._background(sample) if self.per_sample else None
+            return step_attribution(
+                self.model, feed, method, output_index=index, background=background
+            )
 
         # only the cell decomposition depends on the layer: the others attribute the model
         layer = path if method == "cell_decomposition" else None

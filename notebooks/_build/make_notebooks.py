@@ -118,14 +118,14 @@ write(
             "## Attribution over the 5 days\n\nIntegrated gradients (with its completeness check) and occlusion agree on which days matter; index 4 is yesterday (t-1), index 0 is t-5."
         ),
         code(
-            'ig = lw.step_attribution(model, X_test[:200])\nocc = lw.step_attribution(model, X_test[:200], method="occlusion")\nprint("completeness error:", f"{ig.completeness_error:.2%}")\nshares = {}\nfor name, a in [("integrated gradients", ig), ("occlusion", occ)]:\n    shares[name] = np.abs(a).mean(0) / np.abs(a).mean(0).sum()\n    print(f"{name:22s}", "  ".join(f"t-{window - k}: {s:.0%}" for k, s in enumerate(shares[name])))'
+            'ig = lw.step_attribution(model, X_test[:200], method="integrated_gradients")\nocc = lw.step_attribution(model, X_test[:200], method="occlusion")\nprint("completeness error:", f"{ig.completeness_error:.2%}")\nshares = {}\nfor name, a in [("integrated gradients", ig), ("occlusion", occ)]:\n    shares[name] = np.abs(a).mean(0) / np.abs(a).mean(0).sum()\n    print(f"{name:22s}", "  ".join(f"t-{window - k}: {s:.0%}" for k, s in enumerate(shares[name])))'
         ),
         code("lw.plot_attribution(ig)"),
         md(
             "Which features on which day: the mean |attribution| over the 200 test windows (integrated gradients per feature):"
         ),
         code(
-            'per_feature = lw.step_attribution(model, X_test[:200], per_feature=True)\nimport pandas as pd\n\npd.DataFrame(np.abs(per_feature).mean(0), index=[f"t-{window - k}" for k in range(window)], columns=features).round(3)'
+            'per_feature = lw.step_attribution(model, X_test[:200], method="integrated_gradients", per_feature=True)\nimport pandas as pd\n\npd.DataFrame(np.abs(per_feature).mean(0), index=[f"t-{window - k}" for k in range(window)], columns=features).round(3)'
         ),
         md(
             "## Memory: how long does a write last?\n\nThe forget gates tell how many steps back a write to the cell still holds more than 1/e of itself:"
@@ -275,7 +275,7 @@ write(
             'z = np.array([-3, -2.5, -1, 0, 1, 2.5, 3], "float32")\nprint("z       ", z)\nprint("Keras 2 ", keras.ops.convert_to_numpy(lw.legacy_hard_sigmoid(z)).round(3))\nprint("Keras 3 ", keras.ops.convert_to_numpy(keras.activations.hard_sigmoid(z)).round(3))'
         ),
         md(
-            '## What did it learn?\n\nHow much of the output comes from each step (integrated gradients, with its completeness check; for token-id inputs use `method="occlusion"`), and how many steps back a write to the cell still holds more than 1/e of itself (the forget gates). The last index is the latest step:'
+            '## What did it learn?\n\nHow much of the output comes from each step (the default method: a stretch of steps replaced by the same steps of other samples, averaged; it found planted evidence best, see docs/attribution.md; it also takes token-id inputs), and how many steps back a write to the cell still holds more than 1/e of itself (the forget gates). The last index is the latest step:'
         ),
         code(
             'n = min(len(x), 200)\nattribution = lw.step_attribution(model, x[:n], output_index=0)\nshare = np.abs(attribution).mean(0) / np.abs(attribution).mean(0).sum()\nprint(attribution.note)\nprint("share of the output by step:", "  ".join(f"{s:.0%}" for s in share))\nhorizon = lw.memory_horizon(model, x[:n])\nprint("memory horizon in steps (mean over samples, per unit):", horizon.mean(0).round(1))'

@@ -119,8 +119,9 @@ export function buildParts(host: HTMLElement): Parts {
   const attrSel = select(
     controls,
     "attribution",
-    ["none", "integrated_gradients", "occlusion", "cell_decomposition"],
-    ["none", "integrated gradients", "occlusion", "cell decomposition"],
+    ["none", "windows", "integrated_gradients", "occlusion", "cell_decomposition"],
+    // windows first: it found planted evidence best (docs/attribution.md)
+    ["none", "windows (best measured)", "integrated gradients", "occlusion", "cell decomposition"],
   );
   const playBtn = el("button", "lstmw-play", controls);
   playBtn.textContent = "▶ play";
