@@ -16,6 +16,7 @@ except ImportError as _err:
 
 from ._analyses.attribution import Attribution, step_attribution
 from ._analyses.decomposition import memory_horizon
+from ._analyses.interventions import Intervened, Patched, intervene, patch
 from ._analyses.patterns import (
     Correlation,
     Matches,
@@ -73,4 +74,8 @@ __all__ = [
     "trace",
     "edited_model",
     "what_if",
+    "intervene",
+    "Intervened",
+    "patch",
+    "Patched",
 ]

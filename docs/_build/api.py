@@ -55,6 +55,7 @@ GROUPS: list[tuple[str, list[str]]] = [
         ["trace", "Trace", "TRACE_ARRAYS", "GRUTrace", "GRU_TRACE_ARRAYS", "BidirectionalTrace"],
     ),
     ("What if", ["what_if", "WhatIf", "edited_model"]),
+    ("Which units matter", ["intervene", "Intervened", "patch", "Patched"]),
     ("Attribution over steps", ["step_attribution", "Attribution", "memory_horizon"]),
     (
         "What units do",
@@ -148,6 +149,24 @@ w.edited.input_gate.mean() - w.baseline.input_gate.mean()
     "edited_model": """\
 edited = lw.edited_model(model, {"forget": {"bias_shift": 1.0}})  # a copy
 edited.predict_on_batch(x)[:, 0]
+""",
+    "intervene": """\
+res = lw.intervene(model, x, {"units": [2, 5], "array": "c", "value": 0.0})
+res.edited_output - res.baseline_output  # what zeroing c of units 2 and 5 changes
+lw.intervene(model, x, [{"units": 0, "value": "mean"}, {"units": 1, "array": "h", "steps": [8, 9]}])
+""",
+    "Intervened": """\
+res = lw.intervene(gru_model, x, {"units": [1]})  # a GRU's h set to 0 at every step
+res.baseline.hidden_state[0, :, 1], res.edited.hidden_state[0, :, 1]
+""",
+    "patch": """\
+source, target = x[:2], x[2:]
+p = lw.patch(model, source, target, units=[3], steps=[9])  # unit 3's h at the last step
+p.restored  # share of the source-target difference that unit carries, per output value
+""",
+    "Patched": """\
+p = lw.patch(model, x[:1], x, units=[0, 1, 2], array="c")  # one source for all targets
+p.output, p.target_output, p.source_output
 """,
     "step_attribution": """\
 attr = lw.step_attribution(model, x)  # (batch, time): windows against x's other samples

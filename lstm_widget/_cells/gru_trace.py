@@ -25,7 +25,14 @@ from .._base.validate import model_inputs, state_arrays
 from .._reading.feed import layer_feed
 from .._reading.model import LayerRef
 from .recurrence import _blas, _row_blocks
-from .steps import BidirectionalTrace, StepArrays, check_budget, start_state, step_major
+from .steps import (
+    BidirectionalTrace,
+    Clamp,
+    StepArrays,
+    check_budget,
+    start_state,
+    step_major,
+)
 
 GRU_TRACE_ARRAYS: tuple[str, ...] = ("update_gate", "reset_gate", "candidate", "hidden_state")
 """The per-step arrays of a :class:`GRUTrace`, in display order."""
@@ -132,11 +139,13 @@ def run_gru(
     store: np.dtype,
     tick: object = None,
     record: tuple[str, ...] = GRU_TRACE_ARRAYS,
+    clamps: tuple[Clamp, ...] = (),
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """z, r, h~, h for every step (batch, time, kept units) and the final h (all units).
 
     Arrays not named in ``record`` are one step's scratch (:func:`.steps.step_major`),
-    their values meaningless.
+    their values meaningless. ``clamps`` set units of h inside the loop
+    (:class:`.steps.Clamp`).
     """
     cell = rnn.cell
     n = int(cell.units)
@@ -221,6 +230,8 @@ def run_gru(
             np.subtract(np.float32(1.0), z, out=tmp)
             tmp *= hh
             new += tmp
+            for clamp in clamps:
+                clamp.apply(new, rows, t)
             if direct:
                 h[...] = new
                 if not zr_direct:
@@ -264,10 +275,12 @@ def trace_gru(
     memory_budget: int,
     progress: bool,
     record: tuple[str, ...] = GRU_TRACE_ARRAYS,
+    clamps: list[tuple[Clamp, ...]] | None = None,
 ) -> object:
     """:func:`lstm_widget.trace` for a GRU layer (plain or Bidirectional).
 
     Arrays not named in ``record`` are not recorded: None in the traces (dataset passes).
+    ``clamps``: per direction, interventions inside the loop (:class:`.steps.Clamp`).
     """
     arrays = model_inputs(model, x)
     rnns = [ref.layer.forward_layer, ref.layer.backward_layer] if ref.bidirectional else [ref.layer]
@@ -285,7 +298,10 @@ def trace_gru(
         for k, rnn in enumerate(rnns):
             own = None if given is None else [given[k]]
             (h0,) = start_state(rnn, own, batch, "(h,)")
-            got, final = run_gru(rnn, feed.inputs, feed.mask, h0, keep, store, tick, record)
+            own_clamps = () if clamps is None else clamps[k]
+            got, final = run_gru(
+                rnn, feed.inputs, feed.mask, h0, keep, store, tick, record, own_clamps
+            )
             kept_arrays = zip(GRU_TRACE_ARRAYS, got, strict=True)
             z, r, hh, h = (a if key in record else None for key, a in kept_arrays)
             name = ref.path if len(rnns) == 1 else f"{ref.path}/{('forward', 'backward')[k]}"

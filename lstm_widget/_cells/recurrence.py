@@ -37,7 +37,7 @@ from threadpoolctl import ThreadpoolController
 
 from .._base.activations import SIGMOID, TANH, InPlace, tanh_by_exp
 from .._base.progress import Tick
-from .steps import step_major
+from .steps import Clamp, step_major
 
 _TICK_STEPS = 256
 """A progress callback hears from each block of rows once per this many steps."""
@@ -149,6 +149,7 @@ def run(
     dtype: npt.DTypeLike = np.float32,
     tick: Tick | None = None,
     record: frozenset[str] = RECORDABLE,
+    clamps: tuple[Clamp, ...] = (),
 ) -> Recorded:
     """Run the recurrence over ``x`` and record all gates and states.
 
@@ -172,6 +173,8 @@ def run(
     record : frozenset of str
         Which of ``"gates"``, ``"cell_state"``, ``"hidden_state"`` to record; the others
         are one step's scratch (:func:`.steps.step_major`) with meaningless values.
+    clamps : tuple of Clamp
+        Interventions: units of c or h set inside the loop (:class:`.steps.Clamp`).
 
     Returns
     -------
@@ -201,10 +204,13 @@ def run(
     blocks = _row_blocks(batch, n, workers)
     if workers == 1:
         for rows in blocks:
-            _run_rows(stacked, x, rec, mask, units, rows, tick)
+            _run_rows(stacked, x, rec, mask, units, rows, tick, clamps)
         return rec
     with _blas().limit(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        jobs = [pool.submit(_run_rows, stacked, x, rec, mask, units, rows, tick) for rows in blocks]
+        jobs = [
+            pool.submit(_run_rows, stacked, x, rec, mask, units, rows, tick, clamps)
+            for rows in blocks
+        ]
         for job in jobs:
             job.result()
     return rec
@@ -218,6 +224,7 @@ def _run_rows(
     units: np.ndarray | None,
     rows: slice,
     tick: Tick | None = None,
+    clamps: tuple[Clamp, ...] = (),
 ) -> None:
     """Run the recurrence for a block of batch rows, writing into ``rec[rows]``."""
     x = x_all[rows]
@@ -232,6 +239,8 @@ def _run_rows(
     keep = slice(None) if units is None else units
     act = st.params.activation
     rec_act = st.params.recurrent_activation
+    c_clamps = [clamp for clamp in clamps if clamp.array == "c"]
+    h_clamps = [clamp for clamp in clamps if clamp.array == "h"]
 
     xh = np.empty((batch, st.weights.shape[0]), np.float32)  # [x_t | 1 | h]
     if st.has_bias:
@@ -271,12 +280,16 @@ def _run_rows(
             np.multiply(gf, c, out=c_dst)
             np.multiply(gi, gg, out=tmp)
             c_dst += tmp
+            for clamp in c_clamps:
+                clamp.apply(c_dst, rows, t)
             if st.fused:
                 tanh_by_exp(c_dst, tmp)
             else:
                 tmp[...] = c_dst
                 act(tmp)
             np.multiply(go, tmp, out=h_dst)
+            for clamp in h_clamps:
+                clamp.apply(h_dst, rows, t)
             if direct:
                 c = c_dst
                 h[...] = h_dst

@@ -148,3 +148,35 @@ class BidirectionalTrace:
 
     def __repr__(self) -> str:
         return f"<BidirectionalTrace {self.layer!r}: .forward {self.forward!r}, .backward>"
+
+
+@dataclass(frozen=True, eq=False)
+class Clamp:
+    """An intervention inside the recurrence: units of c or h set to given values.
+
+    At each step where ``at`` is True, right after the cell computes its new state and
+    before anything reads it, ``units`` of the state are set to ``values``: an LSTM's c
+    before h = o * activation(c) is computed from it (so h follows), or its h; a GRU's h.
+    At a masked step the cell's new state is discarded and the old one carried, as Keras
+    does, so a setting there has no effect.
+
+    Attributes
+    ----------
+    array : {"c", "h"}
+    units : numpy.ndarray
+        (k,) unit indices.
+    values : numpy.ndarray
+        (batch, time, k) float32, indexed by input position (also for go_backwards).
+    at : numpy.ndarray
+        (time,) bool: the input positions where the units are set.
+    """
+
+    array: str
+    units: np.ndarray
+    values: np.ndarray
+    at: np.ndarray
+
+    def apply(self, state: np.ndarray, rows: slice, t: int) -> None:
+        """Set the units of ``state`` (rows ``rows`` of the batch) at input position ``t``."""
+        if self.at[t]:
+            state[:, self.units] = self.values[rows, t]

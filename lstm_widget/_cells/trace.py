@@ -21,7 +21,7 @@ from .._reading.model import (
 )
 from .gru_trace import GRU_TRACE_ARRAYS, GRUTrace, trace_gru
 from .recurrence import RECORDABLE, CellParams, run
-from .steps import BidirectionalTrace, StepArrays, check_budget, start_state
+from .steps import BidirectionalTrace, Clamp, StepArrays, check_budget, start_state
 
 TRACE_ARRAYS: tuple[str, ...] = (
     "input_gate",
@@ -131,9 +131,10 @@ def _one(
     params: CellParams | None = None,
     tick: Tick | None = None,
     record: frozenset[str] = RECORDABLE,
+    clamps: tuple[Clamp, ...] = (),
 ) -> Trace:
     p = params or cell_params(rnn)
-    rec = run(p, inputs, state[0], state[1], mask, units, dtype, tick, record)
+    rec = run(p, inputs, state[0], state[1], mask, units, dtype, tick, record, clamps)
     n = int(rnn.cell.units)
     gates = "gates" in record
     return Trace(  # an array not recorded is None (only inside dataset passes)
@@ -308,8 +309,12 @@ def run_plan(
     params: list[CellParams] | None = None,
     progress: bool = False,
     desc: str = "trace",
+    clamps: list[tuple[Clamp, ...]] | None = None,
 ) -> Trace | BidirectionalTrace:
-    """Run the recurrence of a planned trace, with the layer's weights or ``params``."""
+    """Run the recurrence of a planned trace, with the layer's weights or ``params``.
+
+    ``clamps``: per direction, interventions inside the loop (:class:`.steps.Clamp`).
+    """
     ref, feed = plan.ref, plan.feed
     batch, steps, _ = feed.inputs.shape
     traces = []
@@ -331,6 +336,7 @@ def run_plan(
                     own,
                     tick,
                     plan.record,
+                    () if clamps is None else clamps[k],
                 )
             )
     if ref.bidirectional:
