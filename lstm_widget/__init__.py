@@ -16,6 +16,7 @@ except ImportError as _err:
 
 from ._analyses.attribution import Attribution, step_attribution
 from ._analyses.decomposition import memory_horizon
+from ._analyses.effects import UnitEffects, unit_effects
 from ._analyses.interventions import Intervened, Patched, intervene, patch
 from ._analyses.patterns import (
     Correlation,
@@ -78,4 +79,6 @@ __all__ = [
     "Intervened",
     "patch",
     "Patched",
+    "unit_effects",
+    "UnitEffects",
 ]

@@ -55,7 +55,10 @@ GROUPS: list[tuple[str, list[str]]] = [
         ["trace", "Trace", "TRACE_ARRAYS", "GRUTrace", "GRU_TRACE_ARRAYS", "BidirectionalTrace"],
     ),
     ("What if", ["what_if", "WhatIf", "edited_model"]),
-    ("Which units matter", ["intervene", "Intervened", "patch", "Patched"]),
+    (
+        "Which units matter",
+        ["intervene", "Intervened", "patch", "Patched", "unit_effects", "UnitEffects"],
+    ),
     ("Attribution over steps", ["step_attribution", "Attribution", "memory_horizon"]),
     (
         "What units do",
@@ -167,6 +170,14 @@ p.restored  # share of the source-target difference that unit carries, per outpu
     "Patched": """\
 p = lw.patch(model, x[:1], x, units=[0, 1, 2], array="c")  # one source for all targets
 p.output, p.target_output, p.source_output
+""",
+    "unit_effects": """\
+effects = lw.unit_effects(model, x)  # each unit's c zeroed at every step, in turn
+effects.ranked[:3], effects.mean_abs[effects.ranked[:3]]
+""",
+    "UnitEffects": """\
+effects = lw.unit_effects(gru_model, x, mode="mean", progress=True)
+effects.mean_signed  # < 0: holding the unit at its mean lowers the output on average
 """,
     "step_attribution": """\
 attr = lw.step_attribution(model, x)  # (batch, time): windows against x's other samples

@@ -5,6 +5,9 @@
   other samples' steps), ``integrated``, ``backprop``, ``bptt`` (integrated gradients with our
   own backpropagation through time) and ``decomposition`` (the cell decomposition and
   ``memory_horizon``).
+- ``interventions``, ``effects``, ``after``: ``intervene`` and ``patch`` (units of c or h
+  set inside the recurrence), ``unit_effects`` (every unit ablated in one batched run), and
+  the layers after a recurrent layer run in Keras on a trace.
 - ``stream``, ``patterns``: passes over a dataset block by block; ``match_pattern``,
   ``unit_correlation``, ``gate_saturation``.
 

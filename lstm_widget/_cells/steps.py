@@ -169,14 +169,24 @@ class Clamp:
         (batch, time, k) float32, indexed by input position (also for go_backwards).
     at : numpy.ndarray
         (time,) bool: the input positions where the units are set.
+    only : numpy.ndarray, optional
+        (batch, k) bool: which of the units each row sets (default: all of them).
     """
 
     array: str
     units: np.ndarray
     values: np.ndarray
     at: np.ndarray
+    only: np.ndarray | None = None
+    """(batch, k) bool: set unit j of row i only where True (one unit per row, say)."""
 
     def apply(self, state: np.ndarray, rows: slice, t: int) -> None:
         """Set the units of ``state`` (rows ``rows`` of the batch) at input position ``t``."""
-        if self.at[t]:
+        if not self.at[t]:
+            return
+        if self.only is None:
             state[:, self.units] = self.values[rows, t]
+            return
+        current = state[:, self.units]
+        np.copyto(current, self.values[rows, t], where=self.only[rows])
+        state[:, self.units] = current

@@ -1,0 +1,192 @@
+"""Which units matter over a dataset: the output's change when each unit alone is ablated.
+
+For every unit of an LSTM's c or h (a GRU's h), the unit is set to 0 (``"zero"``) or to
+its mean over x's unmasked steps (``"mean"``) at every step, and the model's output
+compared with the unablated one. All units are ablated in one batched run of our
+recurrence: row (sample, unit) sets that unit only (:class:`lstm_widget._cells.steps.Clamp`
+with ``only``), so the cost is about units x one pass over x, without a model call per
+unit. x is processed in blocks of samples (arrays, generators, ``tf.data``), with progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._base.inputs import batches, is_stream
+from .._base.validate import model_inputs
+from .._cells.gru_trace import trace_gru
+from .._cells.steps import Clamp
+from .._cells.trace import plan_trace, run_plan
+from .._reading.model import LayerRef, find_recurrent, is_gru, require_model
+from .after import model_after
+from .integrated import scalar_outputs
+from .stream import Progress, blocks, ticker
+
+MODES = ("zero", "mean")
+BLOCK_VALUES = 2**25
+"""Values (rows x steps x (features + recorded units)) per block of the batched run: 128 MB."""
+
+
+@dataclass(frozen=True, eq=False)
+class UnitEffects:
+    """Per unit, how much the output moves when that unit alone is ablated at every step.
+
+    Attributes
+    ----------
+    mean_abs, mean_signed : numpy.ndarray
+        (units,) mean over samples of |ablated - baseline| and of (ablated - baseline).
+        A Bidirectional layer's units are forward, then backward.
+    ranked : numpy.ndarray
+        Unit indices, largest ``mean_abs`` first.
+    mode, array : str
+        What the units were set to, and in which state.
+    samples : int
+    """
+
+    mean_abs: np.ndarray
+    mean_signed: np.ndarray
+    ranked: np.ndarray
+    mode: str
+    array: str
+    samples: int
+
+
+def _means(model, x: object, layer: str, array: str) -> np.ndarray:  # noqa: ANN001
+    """Each unit's mean of ``array`` over x's unmasked steps (a first pass over x)."""
+    name = "cell_state" if array == "c" else "hidden_state"
+    total, count = None, 0
+    for block in blocks(model, x, layer, (name,)):
+        values = np.where(block.mask[..., None], block.values[name], 0.0).astype(np.float64)
+        total = values.sum(axis=(0, 1)) + (0 if total is None else total)
+        count += int(block.mask.sum())
+    assert total is not None
+    return (total / max(count, 1)).astype(np.float32)
+
+
+def _ablated(model, arrays, ref: LayerRef, array: str, fill: np.ndarray, record):  # noqa: ANN001, ANN202
+    """The layer's trace for every (sample, unit) row: that unit set to ``fill`` at every step."""
+    b, steps = arrays[0].shape[:2]
+    parts = 2 if ref.bidirectional else 1
+    n = fill.size // parts
+    total = n * parts
+    rows = [np.repeat(a, total, axis=0) for a in arrays]  # row i * total + u
+    clamps = []
+    for d in range(parts):
+        only = np.tile(np.eye(total, dtype=bool)[:, d * n : (d + 1) * n], (b, 1))
+        values = np.broadcast_to(fill[d * n : (d + 1) * n], (b * total, steps, n))
+        at = np.ones(steps, bool)
+        clamps.append((Clamp(array, np.arange(n), values, at, only),))
+    return _trace(model, rows, ref, record, clamps)
+
+
+def _trace(model, arrays, ref: LayerRef, record: bool, clamps=None):  # noqa: ANN001, ANN202
+    """A trace recording only h (when the layers after need the sequence) or nothing."""
+    feed = arrays[0] if len(arrays) == 1 else arrays
+    rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
+    if is_gru(rnn):
+        names = ("hidden_state",) if record else ()
+        f32 = np.dtype(np.float32)
+        return trace_gru(ref, model, feed, None, None, f32, 2**62, False, names, clamps)
+    plan = plan_trace(
+        model, feed, ref.path, memory_budget=2**62,
+        record=frozenset({"hidden_state"} if record else set()),
+    )  # fmt: skip
+    return run_plan(plan, clamps=clamps)
+
+
+def unit_effects(
+    model,  # noqa: ANN001
+    x: object,
+    mode: str = "zero",
+    array: str | None = None,
+    output_index: int | None = None,
+    layer: str | None = None,
+    *,
+    progress: Progress = False,
+) -> UnitEffects:
+    """For every unit, the output's change when that unit alone is ablated at every step.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Never modified. The LSTM or GRU sits at the top level of a Sequential model.
+    x : array-like, generator or tf.data.Dataset
+        Samples (batches of them for a generator or dataset), processed in blocks.
+    mode : {"zero", "mean"}
+        Set the unit to 0, or to its mean over x's unmasked steps (which reads x twice:
+        an array or a ``tf.data.Dataset``, not a one-shot generator).
+    array : {"c", "h"}, optional
+        An LSTM's cell state (default) or hidden state; a GRU has h only.
+    output_index : int, optional
+        Which output value (flattened); required when the model gives several.
+    layer : str, optional
+        Which LSTM or GRU; the first if omitted.
+    progress : bool or callable
+        A progress bar over the samples, or a callable told each block's samples.
+
+    Returns
+    -------
+    UnitEffects
+        ``.mean_abs``, ``.mean_signed`` (units,), ``.ranked``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown mode, an array the layer does not have, a bad ``output_index``,
+        ``mode="mean"`` with a one-shot iterator, or a model the output cannot be
+        computed for after an intervention (see :func:`lstm_widget.intervene`).
+    """
+    model = require_model(model)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}.")
+    ref = find_recurrent(model, layer)
+    rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
+    arrays_ok = ("h",) if is_gru(rnn) else ("c", "h")
+    array = array or arrays_ok[0]
+    if array not in arrays_ok:
+        kind = "a GRU" if is_gru(rnn) else "an LSTM"
+        raise ValueError(f"array must be one of {arrays_ok} for {kind}, got {array!r}.")
+    after = model_after(model, ref)
+    total = int(rnn.cell.units) * (2 if ref.bidirectional else 1)
+    if mode == "mean":
+        if is_stream(x) and iter(x) is x:  # type: ignore[call-overload]
+            raise ValueError(
+                "mode='mean' reads x twice (the means, then the effects); pass an array or "
+                "a tf.data.Dataset, not a one-shot generator."
+            )
+        fill = _means(model, x, ref.path, array)
+    else:
+        fill = np.zeros(total, np.float32)
+    sequences = bool(rnn.return_sequences)
+    abs_sum, signed_sum, samples = np.zeros(total), np.zeros(total), 0
+    with ticker(progress, x, "unit effects") as tick:
+        for chunk in _chunks(model, x, total, sequences, int(rnn.cell.units)):
+            arrays = model_inputs(model, chunk)
+            b = arrays[0].shape[0]
+            base = scalar_outputs(after(_trace(model, arrays, ref, sequences)), output_index)
+            out = after(_ablated(model, arrays, ref, array, fill, sequences))
+            change = scalar_outputs(out, output_index).reshape(b, total) - base[:, None]
+            abs_sum += np.abs(change).sum(axis=0)
+            signed_sum += change.sum(axis=0)
+            samples += b
+            if tick is not None:
+                tick(b)
+    if samples == 0:
+        raise ValueError("x holds no samples.")
+    mean_abs = abs_sum / samples
+    ranked = np.argsort(-mean_abs, kind="stable")
+    return UnitEffects(mean_abs, signed_sum / samples, ranked, mode, array, samples)
+
+
+def _chunks(model, x: object, total: int, sequences: bool, units: int):  # noqa: ANN001, ANN202
+    """Blocks of x whose batched ablation run (samples x units rows) fits ``BLOCK_VALUES``."""
+    parts = batches(x) if is_stream(x) else [x]
+    for part in parts:
+        arr = model_inputs(model, part)
+        steps = arr[0].shape[1]
+        width = sum(int(np.prod(a.shape[2:])) for a in arr if a.ndim >= 2) + units * sequences
+        rows = max(1, BLOCK_VALUES // max(1, total * steps * max(1, width)))
+        for k in range(0, arr[0].shape[0], rows):
+            yield [a[k : k + rows] for a in arr] if len(arr) > 1 else arr[0][k : k + rows]

@@ -1,0 +1,81 @@
+"""unit_effects: every unit ablated in one batched run equals one intervention per unit."""
+
+import keras
+import numpy as np
+import pytest
+from test_interventions import build, planted_model
+
+from lstm_widget._analyses.effects import unit_effects
+from lstm_widget._analyses.interventions import intervene
+
+
+def one_by_one(model, x, array, value, units):  # noqa: ANN001, ANN202
+    """Per unit, the mean |change| and mean change of the output, one intervention each."""
+    changes = []
+    for u in range(units):
+        res = intervene(model, x, {"units": u, "array": array, "value": value})
+        changes.append((res.edited_output - res.baseline_output)[:, 0])
+    c = np.stack(changes, axis=1)
+    return np.abs(c).mean(axis=0), c.mean(axis=0)
+
+
+@pytest.mark.parametrize(
+    ("layers", "array", "mode", "units"),
+    [
+        ([keras.layers.LSTM(5), keras.layers.Dense(1)], "c", "zero", 5),
+        ([keras.layers.LSTM(4, return_sequences=True),
+          keras.layers.LSTM(3), keras.layers.Dense(1)], "h", "mean", 4),
+        ([keras.layers.GRU(4), keras.layers.Dense(1)], "h", "mean", 4),
+        ([keras.layers.Bidirectional(keras.layers.LSTM(3)), keras.layers.Dense(1)], "c", "zero", 6),
+    ],
+    ids=["lstm-c-zero", "stacked-h-mean", "gru-h-mean", "bidirectional-c-zero"],
+)  # fmt: skip
+def test_batched_ablation_equals_one_intervention_per_unit(layers, array, mode, units):
+    model = build(layers, batch=9)
+    x = model._lw_x
+    effects = unit_effects(model, x, mode=mode, array=array)
+    value = 0.0 if mode == "zero" else "mean"
+    mean_abs, mean_signed = one_by_one(model, x, array, value, units)
+    np.testing.assert_allclose(effects.mean_abs, mean_abs, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(effects.mean_signed, mean_signed, rtol=1e-5, atol=1e-6)
+    assert effects.samples == 9 and effects.mean_abs.max() > 1e-4
+    np.testing.assert_array_equal(effects.ranked, np.argsort(-mean_abs, kind="stable"))
+
+
+def test_the_unit_that_carries_the_signal_ranks_first_with_the_whole_change():
+    model = planted_model()
+    x = np.random.default_rng(3).normal(size=(40, 7, 2)).astype("float32")
+    effects = unit_effects(model, x, array="h")
+    out = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
+    assert effects.ranked[0] == 0
+    np.testing.assert_allclose(effects.mean_abs[0], np.abs(out).mean(), rtol=1e-5)  # all of it
+    np.testing.assert_allclose(effects.mean_abs[1:], 0.0, atol=1e-7)
+
+
+def test_blocks_streams_and_progress_give_the_same_answer(monkeypatch):
+    import lstm_widget._analyses.effects as effects_module
+
+    model = build([keras.layers.LSTM(4), keras.layers.Dense(1)], batch=10)
+    x = model._lw_x
+    whole = unit_effects(model, x, mode="mean")
+    monkeypatch.setattr(effects_module, "BLOCK_VALUES", 4 * 7 * 3 * 3)  # 3 samples a block
+    told = []
+    blocked = unit_effects(model, x, mode="mean", progress=told.append)
+    assert told == [3, 3, 3, 1]
+    streamed = unit_effects(model, (x[k : k + 4] for k in range(0, 10, 4)))
+    np.testing.assert_allclose(blocked.mean_abs, whole.mean_abs, rtol=1e-6)
+    np.testing.assert_allclose(streamed.mean_abs, unit_effects(model, x).mean_abs, rtol=1e-6)
+    with pytest.raises(ValueError, match="reads x twice"):
+        unit_effects(model, (x[k : k + 4] for k in range(0, 10, 4)), mode="mean")
+
+
+def test_bad_arguments_are_named():
+    model = build([keras.layers.GRU(3), keras.layers.Dense(2)])
+    x = model._lw_x
+    with pytest.raises(ValueError, match=r"mode must be one of \('zero', 'mean'\)"):
+        unit_effects(model, x, mode="one")
+    with pytest.raises(ValueError, match=r"array must be one of \('h',\) for a GRU"):
+        unit_effects(model, x, array="c")
+    with pytest.raises(ValueError, match="2 output values per sample; pick one with output_index"):
+        unit_effects(model, x)
+    assert unit_effects(model, x, output_index=1).mean_abs.shape == (3,)
