@@ -4,7 +4,7 @@ For every unit of an LSTM's c or h (a GRU's h), the unit is set to 0 (``"zero"``
 its mean over x's unmasked steps (``"mean"``) at every step, and the model's output
 compared with the unablated one. All units are ablated in one batched run of our
 recurrence: row (sample, unit) sets that unit only (:class:`lstm_widget._cells.steps.Clamp`
-with ``only``), so the cost is about units x one pass over x, without a model call per
+with ``pick``), so the cost is about units x one pass over x, without a model call per
 unit. x is processed in blocks of samples (arrays, generators, ``tf.data``), with progress.
 """
 
@@ -74,10 +74,11 @@ def _ablated(model, arrays, ref: LayerRef, array: str, fill: np.ndarray, record)
     rows = [np.repeat(a, total, axis=0) for a in arrays]  # row i * total + u
     clamps = []
     for d in range(parts):
-        only = np.tile(np.eye(total, dtype=bool)[:, d * n : (d + 1) * n], (b, 1))
+        unit = np.tile(np.arange(total), b) - d * n  # row i * total + u sets unit u
+        pick = np.where((unit >= 0) & (unit < n), unit, -1)
         values = np.broadcast_to(fill[d * n : (d + 1) * n], (b * total, steps, n))
         at = np.ones(steps, bool)
-        clamps.append((Clamp(array, np.arange(n), values, at, only),))
+        clamps.append((Clamp(array, np.arange(n), values, at, pick),))
     return _trace(model, rows, ref, record, clamps)
 
 

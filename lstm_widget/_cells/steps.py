@@ -169,24 +169,24 @@ class Clamp:
         (batch, time, k) float32, indexed by input position (also for go_backwards).
     at : numpy.ndarray
         (time,) bool: the input positions where the units are set.
-    only : numpy.ndarray, optional
-        (batch, k) bool: which of the units each row sets (default: all of them).
+    pick : numpy.ndarray, optional
+        (batch,) int: the one of the units each row sets, -1 for none (default: all).
     """
 
     array: str
     units: np.ndarray
     values: np.ndarray
     at: np.ndarray
-    only: np.ndarray | None = None
-    """(batch, k) bool: set unit j of row i only where True (one unit per row, say)."""
+    pick: np.ndarray | None = None
+    """(batch,) int: row i sets only unit ``units[pick[i]]`` (none where -1)."""
 
     def apply(self, state: np.ndarray, rows: slice, t: int) -> None:
         """Set the units of ``state`` (rows ``rows`` of the batch) at input position ``t``."""
         if not self.at[t]:
             return
-        if self.only is None:
+        if self.pick is None:
             state[:, self.units] = self.values[rows, t]
             return
-        current = state[:, self.units]
-        np.copyto(current, self.values[rows, t], where=self.only[rows])
-        state[:, self.units] = current
+        pick = self.pick[rows]  # one unit per row (unit_effects): O(rows), not O(rows x units)
+        r = np.flatnonzero(pick >= 0)
+        state[r, self.units[pick[r]]] = self.values[rows, t][r, pick[r]]
