@@ -79,3 +79,16 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="2 output values per sample; pick one with output_index"):
         unit_effects(model, x)
     assert unit_effects(model, x, output_index=1).mean_abs.shape == (3,)
+    with pytest.raises(ValueError, match="output_index must be an int, 'all' or None"):
+        unit_effects(model, x, output_index="every")
+
+
+def test_all_output_values_are_averaged():
+    model = build([keras.layers.LSTM(3, return_sequences=True), keras.layers.Dense(2)])
+    x = model._lw_x
+    effects = unit_effects(model, x, output_index="all")
+    for u in range(3):
+        res = intervene(model, x, {"units": u})
+        change = res.edited_output - res.baseline_output  # (batch, time, 2)
+        np.testing.assert_allclose(effects.mean_abs[u], np.abs(change).mean(), rtol=1e-5)
+        np.testing.assert_allclose(effects.mean_signed[u], change.mean(), rtol=1e-4, atol=1e-7)

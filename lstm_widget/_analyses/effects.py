@@ -36,7 +36,8 @@ class UnitEffects:
     Attributes
     ----------
     mean_abs, mean_signed : numpy.ndarray
-        (units,) mean over samples of |ablated - baseline| and of (ablated - baseline).
+        (units,) mean over samples of |ablated - baseline| and of (ablated - baseline)
+        (with ``output_index="all"``, also over the output values).
         A Bidirectional layer's units are forward, then backward.
     ranked : numpy.ndarray
         Unit indices, largest ``mean_abs`` first.
@@ -102,7 +103,7 @@ def unit_effects(
     x: object,
     mode: str = "zero",
     array: str | None = None,
-    output_index: int | None = None,
+    output_index: int | str | None = None,
     layer: str | None = None,
     *,
     progress: Progress = False,
@@ -120,8 +121,10 @@ def unit_effects(
         an array or a ``tf.data.Dataset``, not a one-shot generator).
     array : {"c", "h"}, optional
         An LSTM's cell state (default) or hidden state; a GRU has h only.
-    output_index : int, optional
-        Which output value (flattened); required when the model gives several.
+    output_index : int or "all", optional
+        Which output value (flattened); required when the model gives several. ``"all"``:
+        the change averaged over all output values of a sample (a sequence of next-token
+        logits, say).
     layer : str, optional
         Which LSTM or GRU; the first if omitted.
     progress : bool or callable
@@ -166,11 +169,11 @@ def unit_effects(
         for chunk in _chunks(model, x, total, sequences, int(rnn.cell.units)):
             arrays = model_inputs(model, chunk)
             b = arrays[0].shape[0]
-            base = scalar_outputs(after(_trace(model, arrays, ref, sequences)), output_index)
-            out = after(_ablated(model, arrays, ref, array, fill, sequences))
-            change = scalar_outputs(out, output_index).reshape(b, total) - base[:, None]
-            abs_sum += np.abs(change).sum(axis=0)
-            signed_sum += change.sum(axis=0)
+            base = _values(after(_trace(model, arrays, ref, sequences)), output_index)
+            out = _values(after(_ablated(model, arrays, ref, array, fill, sequences)), output_index)
+            change = out.reshape(b, total, -1) - base[:, None]  # (samples, units, values)
+            abs_sum += np.abs(change).mean(axis=2).sum(axis=0)
+            signed_sum += change.mean(axis=2).sum(axis=0)
             samples += b
             if tick is not None:
                 tick(b)
@@ -179,6 +182,15 @@ def unit_effects(
     mean_abs = abs_sum / samples
     ranked = np.argsort(-mean_abs, kind="stable")
     return UnitEffects(mean_abs, signed_sum / samples, ranked, mode, array, samples)
+
+
+def _values(out: np.ndarray, output_index: int | str | None) -> np.ndarray:
+    """(samples, values): the chosen output value, or all of them (``"all"``)."""
+    if output_index == "all":
+        return out.reshape(out.shape[0], -1).astype(np.float64)
+    if isinstance(output_index, str):
+        raise ValueError(f"output_index must be an int, 'all' or None, got {output_index!r}.")
+    return scalar_outputs(out, output_index)[:, None].astype(np.float64)
 
 
 def _chunks(model, x: object, total: int, sequences: bool, units: int):  # noqa: ANN001, ANN202
