@@ -182,25 +182,26 @@ write(
     ],
 )
 
+CHAR_IMPORTS = (
+    HEAD
+    + "\nimport io\nimport pathlib\nimport tokenize\n\nimport argparse, configparser, csv, difflib, json.decoder, json.encoder, shlex, string, textwrap  # noqa: E401 (the text)"
+)
+CHAR_TEXT = 'modules = [textwrap, shlex, csv, string, difflib, argparse, configparser, json.encoder, json.decoder]\ntexts = [pathlib.Path(m.__file__).read_text() for m in modules]\n\n\ndef annotate(src):\n    """Per character: inside a string literal (0/1), and the column."""\n    inside = np.zeros(len(src), "float32")\n    starts = np.cumsum([0] + [len(line) for line in src.splitlines(keepends=True)])\n    opened = []  # f-strings (Python 3.12+) come as START ... END tokens\n    for tok in tokenize.generate_tokens(io.StringIO(src).readline):\n        a = starts[tok.start[0] - 1] + tok.start[1]\n        b = starts[tok.end[0] - 1] + tok.end[1]\n        kind = tokenize.tok_name[tok.type]\n        if kind == "STRING":\n            inside[a:b] = 1\n        elif kind == "FSTRING_START":\n            opened.append(a)\n        elif kind == "FSTRING_END":\n            inside[opened.pop() : b] = 1\n    column = np.zeros(len(src), "float32")\n    c = 0\n    for k, ch in enumerate(src):\n        column[k] = c\n        c = 0 if ch == "\\n" else c + 1\n    return inside, column\n\n\nsrc = "".join(texts)\nparts = [annotate(t) for t in texts]\ninside = np.concatenate([p[0] for p in parts])\ncolumn = np.concatenate([p[1] for p in parts])\nchars = sorted(set(src))\nvocabulary = ["", *chars]  # id 0 is unused; id k is chars[k - 1]\nids = np.array([vocabulary.index(ch) for ch in src], "int32")\nprint(f"{len(src):,} characters of Python, {len(chars)} distinct; {inside.mean():.0%} inside string literals")'
+CHAR_MODEL = 'T = 100\nn = (len(ids) - 1) // T\nX, Y = ids[: n * T].reshape(n, T), ids[1 : n * T + 1].reshape(n, T)\nin_string, position = inside[: n * T].reshape(n, T), column[: n * T].reshape(n, T)\nsplit = int(0.9 * n)  # the last 10% of sequences are held out\n\nkeras.utils.set_random_seed(0)\nmodel = keras.Sequential([\n    keras.Input((None,), dtype="int32"),\n    keras.layers.Embedding(len(vocabulary), 16),\n    keras.layers.LSTM(96, return_sequences=True, name="lstm"),\n    keras.layers.Dense(len(vocabulary)),\n])\nmodel.compile(keras.optimizers.Adam(0.01), keras.losses.SparseCategoricalCrossentropy(from_logits=True))\nhistory = model.fit(X[:split], Y[:split], epochs=15, batch_size=64, verbose=0)\nprint(f"{split} training sequences of {T} characters; loss {history.history[\'loss\'][0]:.2f} -> {history.history[\'loss\'][-1]:.2f}")'
+
+
 write(
     "06_what_does_this_unit_do.ipynb",
     [
         md(
             "# What does this unit do?\n\nKarpathy, Johnson & Fei-Fei (2015) found cells in character-level LSTMs that are on inside quotes, or that count the position in a line; LSTMVis finds every other place in a dataset where the same units switch on. Here: a small character-level LSTM trained on Python source that ships with every Python (a few standard-library modules), annotated with Python's own `tokenize`, and the units that track those annotations, found with `unit_correlation`, `gate_saturation` and `match_pattern`. Small model, fixed seeds, about a minute of training on 2 cores: the correlations printed are whatever this run finds."
         ),
-        code(
-            HEAD
-            + "\nimport io\nimport pathlib\nimport tokenize\n\nimport argparse, configparser, csv, difflib, json.decoder, json.encoder, shlex, string, textwrap  # noqa: E401 (the text)"
-        ),
+        code(CHAR_IMPORTS),
         md(
             "## The text and its annotations\n\nFor every character: 1 inside a string literal (any kind, f-strings included), else 0; and its position in the line (0 at the start)."
         ),
-        code(
-            'modules = [textwrap, shlex, csv, string, difflib, argparse, configparser, json.encoder, json.decoder]\ntexts = [pathlib.Path(m.__file__).read_text() for m in modules]\n\n\ndef annotate(src):\n    """Per character: inside a string literal (0/1), and the column."""\n    inside = np.zeros(len(src), "float32")\n    starts = np.cumsum([0] + [len(line) for line in src.splitlines(keepends=True)])\n    opened = []  # f-strings (Python 3.12+) come as START ... END tokens\n    for tok in tokenize.generate_tokens(io.StringIO(src).readline):\n        a = starts[tok.start[0] - 1] + tok.start[1]\n        b = starts[tok.end[0] - 1] + tok.end[1]\n        kind = tokenize.tok_name[tok.type]\n        if kind == "STRING":\n            inside[a:b] = 1\n        elif kind == "FSTRING_START":\n            opened.append(a)\n        elif kind == "FSTRING_END":\n            inside[opened.pop() : b] = 1\n    column = np.zeros(len(src), "float32")\n    c = 0\n    for k, ch in enumerate(src):\n        column[k] = c\n        c = 0 if ch == "\\n" else c + 1\n    return inside, column\n\n\nsrc = "".join(texts)\nparts = [annotate(t) for t in texts]\ninside = np.concatenate([p[0] for p in parts])\ncolumn = np.concatenate([p[1] for p in parts])\nchars = sorted(set(src))\nvocabulary = ["", *chars]  # id 0 is unused; id k is chars[k - 1]\nids = np.array([vocabulary.index(ch) for ch in src], "int32")\nprint(f"{len(src):,} characters of Python, {len(chars)} distinct; {inside.mean():.0%} inside string literals")'
-        ),
-        code(
-            'T = 100\nn = (len(ids) - 1) // T\nX, Y = ids[: n * T].reshape(n, T), ids[1 : n * T + 1].reshape(n, T)\nin_string, position = inside[: n * T].reshape(n, T), column[: n * T].reshape(n, T)\nsplit = int(0.9 * n)  # the last 10% of sequences are held out\n\nkeras.utils.set_random_seed(0)\nmodel = keras.Sequential([\n    keras.Input((None,), dtype="int32"),\n    keras.layers.Embedding(len(vocabulary), 16),\n    keras.layers.LSTM(96, return_sequences=True, name="lstm"),\n    keras.layers.Dense(len(vocabulary)),\n])\nmodel.compile(keras.optimizers.Adam(0.01), keras.losses.SparseCategoricalCrossentropy(from_logits=True))\nhistory = model.fit(X[:split], Y[:split], epochs=15, batch_size=64, verbose=0)\nprint(f"{split} training sequences of {T} characters; loss {history.history[\'loss\'][0]:.2f} -> {history.history[\'loss\'][-1]:.2f}")'
-        ),
+        code(CHAR_TEXT),
+        code(CHAR_MODEL),
         md(
             "## Which units track the annotations?\n\nPearson correlation of every unit with each annotation over the held-out characters, for the hidden state h and the cell state c (Karpathy et al. looked at c):"
         ),
@@ -275,7 +276,7 @@ write(
             'z = np.array([-3, -2.5, -1, 0, 1, 2.5, 3], "float32")\nprint("z       ", z)\nprint("Keras 2 ", keras.ops.convert_to_numpy(lw.legacy_hard_sigmoid(z)).round(3))\nprint("Keras 3 ", keras.ops.convert_to_numpy(keras.activations.hard_sigmoid(z)).round(3))'
         ),
         md(
-            '## What did it learn?\n\nHow much of the output comes from each step (the default method: a stretch of steps replaced by the same steps of other samples, averaged; it found planted evidence best, see docs/attribution.md; it also takes token-id inputs), and how many steps back a write to the cell still holds more than 1/e of itself (the forget gates). The last index is the latest step:'
+            "## What did it learn?\n\nHow much of the output comes from each step (the default method: a stretch of steps replaced by the same steps of other samples, averaged; it found planted evidence best, see docs/attribution.md; it also takes token-id inputs), and how many steps back a write to the cell still holds more than 1/e of itself (the forget gates). The last index is the latest step:"
         ),
         code(
             'n = min(len(x), 200)\nattribution = lw.step_attribution(model, x[:n], output_index=0)\nshare = np.abs(attribution).mean(0) / np.abs(attribution).mean(0).sum()\nprint(attribution.note)\nprint("share of the output by step:", "  ".join(f"{s:.0%}" for s in share))\nhorizon = lw.memory_horizon(model, x[:n])\nprint("memory horizon in steps (mean over samples, per unit):", horizon.mean(0).round(1))'
@@ -334,6 +335,42 @@ write(
         ),
         code(
             "diff = float(np.abs(tr.final_state[0] - lstm_out).max())\nassert diff < 1e-5\nprint(f\"trace's last hidden state differs from Keras's LSTM output by {diff:.1e} at most.\")"
+        ),
+    ],
+)
+
+write(
+    "08_which_units_matter.ipynb",
+    [
+        md(
+            '# Which units matter?\n\nCorrelation says when a unit is on; an intervention says whether the predictions need it (that is how Lakretz et al. 2019 found an LSTM\'s "number units"). Here: the character-level LSTM of tutorial 06 (the same text, model and seed, trained again here: about a minute), and three questions. Does the unit that correlates best with "inside a string" matter to the predictions? Which units do? Can one unit carry "inside a string" from one text into another? Every intervention runs on a copy of the recurrence: the model is never modified.'
+        ),
+        code(CHAR_IMPORTS),
+        code(CHAR_TEXT),
+        code(CHAR_MODEL),
+        md(
+            "## The unit that correlates with \"inside a string\"\n\nAs in tutorial 06: the Pearson r of each unit's cell state with the annotation, over 200 held-out sequences. Then that unit's c is set to 0 at every step (`lw.intervene`) and the predicted next characters compared."
+        ),
+        code(
+            'held_x, held_y, held_in = X[split:][:200], Y[split:][:200], in_string[split:][:200] > 0\ncorr = lw.unit_correlation(model, held_x, in_string[split:][:200], array="c")\nstring_unit = int(corr.ranked[0])\nres = lw.intervene(model, held_x, {"units": string_unit, "array": "c", "value": 0.0})\nbefore, zeroed = res.baseline_output.argmax(-1), res.edited_output.argmax(-1)\n\n\ndef accuracy(pred, where):\n    return float((pred == held_y)[where].mean())\n\n\nprint(f"unit {string_unit}: r = {corr.r[string_unit]:+.2f} with inside a string")\nprint(f"zeroing its c changes {np.mean((before != zeroed)[held_in]):.1%} of the predicted characters inside strings, {np.mean((before != zeroed)[~held_in]):.1%} outside")\nprint(f"next-character accuracy inside strings {accuracy(before, held_in):.1%} -> {accuracy(zeroed, held_in):.1%}, outside {accuracy(before, ~held_in):.1%} -> {accuracy(zeroed, ~held_in):.1%}")'
+        ),
+        md(
+            '## Which units do the predictions need?\n\n`lw.unit_effects` sets every unit\'s c to 0 in turn, all in one batched run, and reports how far each moves the output: here the mean |change| over all next-character logits (`output_index="all"`). For "inside a string" we also need *where* a unit matters: the accuracy lost inside strings minus the accuracy lost outside, one `lw.intervene` per unit (96 runs over the 200 sequences, a few seconds).'
+        ),
+        code(
+            'effects = lw.unit_effects(model, held_x, output_index="all")\nlost = {}\nfor unit in range(96):\n    pred = lw.intervene(model, held_x, {"units": unit, "array": "c"}).edited_output.argmax(-1)\n    lost[unit] = (accuracy(before, held_in) - accuracy(pred, held_in), accuracy(before, ~held_in) - accuracy(pred, ~held_in))\nby_string = sorted(lost, key=lambda u: lost[u][0] - lost[u][1], reverse=True)\nprint("largest effect on the logits:", ", ".join(f"unit {u} ({effects.mean_abs[u]:.3f})" for u in effects.ranked[:5]), f"; median {np.median(effects.mean_abs):.3f}")\nprint("most string-specific (accuracy lost inside strings, outside):")\nfor u in by_string[:5]:\n    print(f"  unit {u}: {lost[u][0]:+.1%} inside, {lost[u][1]:+.1%} outside")\nrank = by_string.index(string_unit) + 1\nprint(f"the correlated unit {string_unit} ranks {rank} of 96 by this")'
+        ),
+        md(
+            "## Patching one unit from inside a string into outside\n\nSources: held-out sequences whose last character is inside a string; targets: sequences whose last character is not. Each target runs with the most string-specific unit's c taken from a source's run at every step (`lw.patch`). How far does the prediction after the last character move from the target's towards the source's? The ratio below is the mean |patched − target| over the mean |source − target| of those logits (1: all the way); for comparison, the same for the unit with the smallest effect."
+        ),
+        code(
+            'sources = held_x[np.flatnonzero(held_in[:, -1])[:20]]\ntargets = held_x[np.flatnonzero(~held_in[:, -1])[:20]]\n\n\ndef moved(unit):\n    p = lw.patch(model, sources, targets, units=[unit], array="c")\n    gap = np.abs(p.source_output[:, -1] - p.target_output[:, -1]).mean()\n    return float(np.abs(p.output[:, -1] - p.target_output[:, -1]).mean() / gap)\n\n\nstring_specific, least = by_string[0], int(effects.ranked[-1])\nmoves = {string_specific: moved(string_specific), least: moved(least)}\nfor u, m in moves.items():\n    print(f"patching unit {u}: the last prediction moves {m:.1%} of the way to the source\'s")'
+        ),
+        md(
+            '## What we found\n\nIn this small model the unit that *correlates* best with being inside a string is not one the predictions *need* there: zeroing units one at a time finds others that cost more accuracy inside strings than outside, and the correlated one ranks far down. The effects are spread over many units (the largest is not far above the median), and no single unit carries "inside a string" from one text into another: patching one moves the prediction only a little of the way.'
+        ),
+        code(
+            'top = int(effects.ranked[0])\nspread = effects.mean_abs[top] / np.median(effects.mean_abs)\nassert by_string[0] != string_unit and rank > 10  # correlated is not needed\nassert lost[string_specific][0] > lost[string_specific][1]  # it costs more inside strings\nassert max(moves.values()) < 0.5  # no single unit carries it\nprint(f"the unit correlated with inside a string (unit {string_unit}, r = {corr.r[string_unit]:+.2f}) ranks {rank} of 96 by accuracy lost inside strings; unit {string_specific} ranks first ({lost[string_specific][0]:+.1%} inside, {lost[string_specific][1]:+.1%} outside).")\nprint(f"zeroed, unit {top} moves the logits most: {spread:.1f} x the median unit.")\nprint(f"patching unit {string_specific} moves the last prediction {moves[string_specific]:.1%} of the way to the source\'s (unit {least}: {moves[least]:.1%}).")'
         ),
     ],
 )
