@@ -26,6 +26,17 @@ export interface GateEdit {
 
 export type Edits = Partial<Record<Gate, GateEdit>>;
 
+/** Units set inside the recurrence, as `lw.intervene` takes them (units of the shown direction). */
+export interface Intervention {
+  units: number[];
+  array: "c" | "h";
+  value: number | "mean";
+  steps?: number[] | null;
+}
+
+/** The `edits` trait: gate edits by gate name, and the list under `interventions`. */
+export type EditsTrait = { [key: string]: GateEdit | Intervention[] | undefined };
+
 /** Steps [start, stop) shown across the timeline. */
 export interface Range {
   start: number;
@@ -73,7 +84,7 @@ export interface ExplorerModel {
   prediction: number[];
   probe_note: string;
   error: string;
-  edits: Edits;
+  edits: EditsTrait;
   edit_version: number;
   edit_done: number;
   compare: "baseline" | "edited" | "difference";

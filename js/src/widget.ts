@@ -22,7 +22,8 @@ import { drawOverlay as drawQueryOverlay, mountQuery } from "./ui/query";
 import { drawPanels, GUTTER, ROW_HEIGHT } from "./draw/panels";
 import { labelOf } from "./core/arrays";
 import { mountBusy } from "./ui/busy";
-import { mountEditor } from "./ui/editor";
+import { type Editor, mountEditor } from "./ui/editor";
+import { mountUnitMenu } from "./ui/units";
 import { Requester } from "./data/rpc";
 import { valuesAt, Windows } from "./data/windows";
 import { buildParts, sizeCanvas } from "./core/dom";
@@ -41,12 +42,18 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     const picked = parseFilter(model.get("unit_filter"), model.get("n_units"));
     return typeof picked === "string" ? null : picked;
   };
-  const editor = (): (() => void) => mountEditor(model, parts.editorSlot, pickedUnits, model.get("gates"));
-  let unmountEditor = editor();
+  const editor = (): Editor => mountEditor(model, parts.editorSlot, pickedUnits, model.get("gates"));
+  let edits = editor();
   const onGates = (): void => {
-    unmountEditor(); // another kind of layer: its gates' sliders
-    unmountEditor = editor();
+    edits.unmount(); // another kind of layer: its gates' sliders
+    edits = editor();
   };
+  // right-click on a unit: set it inside the recurrence (an LSTM's c or h, a GRU's h)
+  const unitMenu = mountUnitMenu(
+    root,
+    () => (model.get("views").includes("c") ? ["c", "h"] : ["h"]),
+    (unit, array, value) => edits.setUnit(unit, array, value),
+  );
   /** The shown layer's arrays in window order (an LSTM's or a GRU's). */
   const views = (): readonly string[] => model.get("views");
   // the view's state: declared before the parts below, which read it as soon as they mount
@@ -300,6 +307,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     where: () => stepText(step, model.get("labels"), model.get("overview").masked ?? []),
     setStep: (next) => setStep(next, true),
     selectUnit: (unit, add) => setTrait("selected_units", toggleUnit(model.get("selected_units"), unit, add)),
+    unitMenu: (unit, ev) => unitMenu.open(unit, ev),
     togglePlay: () => play.toggle(),
   });
   const onLayout = (): void => {
@@ -378,7 +386,8 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
     similar.dispose();
     query.dispose();
     busy.dispose();
-    unmountEditor();
+    edits.unmount();
+    unitMenu.unmount();
     root.remove();
   };
 }

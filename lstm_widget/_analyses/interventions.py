@@ -156,8 +156,8 @@ def _unmasked(state: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     return np.where(mask[..., None], state, np.nan)
 
 
-def _run(model, arrays: list[np.ndarray], ref: LayerRef, clamps=None):  # noqa: ANN001, ANN202
-    """The layer's trace for ``arrays``, with ``clamps`` per direction."""
+def run_clamped(model, arrays: list[np.ndarray], ref: LayerRef, clamps=None):  # noqa: ANN001, ANN201
+    """The layer's trace for ``arrays`` (all arrays recorded), with ``clamps`` per direction."""
     feed = arrays[0] if len(arrays) == 1 else arrays
     rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
     if is_gru(rnn):
@@ -206,9 +206,9 @@ def intervene(model, x: object, interventions: object, layer: str | None = None)
     ref = find_recurrent(model, layer)
     arrays = model_inputs(model, x)
     after = model_after(model, ref)
-    baseline = _run(model, arrays, ref)
+    baseline = run_clamped(model, arrays, ref)
     clamps, checked = clamps_of(interventions, baseline, ref)
-    edited = _run(model, arrays, ref, clamps)
+    edited = run_clamped(model, arrays, ref, clamps)
     return Intervened(baseline, edited, after(baseline), after(edited), checked)
 
 
@@ -269,8 +269,8 @@ def patch(
                 f"x_source must be shaped like x_target {t.shape} (or one sample), got {s.shape}."
             )
     after = model_after(model, ref)
-    source = _run(model, source_arrays, ref)
-    target = _run(model, target_arrays, ref)
+    source = run_clamped(model, source_arrays, ref)
+    target = run_clamped(model, target_arrays, ref)
     array = array or "h"
     spec = {"units": units, "array": array, "steps": steps}
     clamps, _ = clamps_of(spec, target, ref)  # checks units, steps and array
@@ -285,7 +285,7 @@ def patch(
     batch = target_arrays[0].shape[0]
     values = np.broadcast_to(values, (batch, *values.shape[1:]))
     clamps, _ = clamps_of({**spec, "value": values}, target, ref)
-    edited = _run(model, target_arrays, ref, clamps)
+    edited = run_clamped(model, target_arrays, ref, clamps)
     out, t_out, s_out = after(edited), after(target), after(source)
     with np.errstate(divide="ignore", invalid="ignore"):
         gap = s_out - t_out

@@ -41,6 +41,7 @@ from .._reading.model import (
     split_direction,
     twin_x,
 )
+from .intervening import intervened, split_edits
 from .parts import Difference, layer_names
 from .watch import ModelWatch
 
@@ -291,21 +292,40 @@ class Session:
 
     def _edit_plan(
         self, layer: str, sample: int, edits: object
-    ) -> tuple[Plan | None, dict[str, dict], tuple] | None:
-        """The plan, checked edits and cache key of an edit; None when it changes nothing.
+    ) -> tuple[Plan | None, dict[str, dict], tuple, list[dict]] | None:
+        """The plan, checked weight edits, cache key and interventions of an edit.
 
-        ``layer`` is an explorer layer name (a Bidirectional's direction: edits of that
-        one). The plan is None where an edited clone runs (a GRU, a Bidirectional layer).
+        None when it changes nothing. ``layer`` is an explorer layer name (a
+        Bidirectional's direction: edits of that one). The plan is None where an edited
+        clone runs (a GRU, a Bidirectional layer) or interventions are set
+        (:mod:`.intervening`).
         """
         key, _ = self._part(sample)
         path, _ = self.path_of(layer)
         plan, base = self.base(path, sample)
-        checked = check_target_edits(edit_target(self.model, layer), edits)
-        if not checked:
+        weights, interventions = split_edits(edits)
+        checked = check_target_edits(edit_target(self.model, layer), weights)
+        if not checked and not interventions:
             return None
-        if isinstance(base, BidirectionalTrace):
+        if isinstance(base, BidirectionalTrace) or interventions:
             plan = None  # a direction's edits: the edited clone runs
-        return plan, checked, (layer, key, repr(sorted(checked.items())))
+        said = repr(sorted(checked.items())) + (repr(interventions) if interventions else "")
+        return plan, checked, (layer, key, said), interventions
+
+    def _intervened(
+        self, layer: str, sample: int, checked: dict, wanted: tuple, interventions: list[dict]
+    ) -> tuple[Any, np.ndarray]:
+        """The trace and output of what ``sample`` is computed with, with the interventions."""
+        self._newest("intervened", wanted)
+        path, direction = self.path_of(layer)
+
+        def compute() -> tuple[Any, np.ndarray]:
+            self.notify(f"{self._what(sample)}: {path!r} with the units set")
+            model = self._edited_clone(layer, checked, wanted) if checked else self.model
+            base = self.base(path, sample)[1]
+            return intervened(model, self._rows(sample), path, direction, interventions, base)
+
+        return self._get(("intervened", *wanted), compute)
 
     def _newest(self, kind: str, wanted: tuple) -> None:
         """Drop older edits of this layer and sample (a slider's past positions)."""
@@ -326,9 +346,17 @@ class Session:
         return self._clone[1]
 
     def _edited_batch(
-        self, layer: str, sample: int, plan: Plan | None, checked: dict, wanted: tuple
+        self,
+        layer: str,
+        sample: int,
+        plan: Plan | None,
+        checked: dict,
+        wanted: tuple,
+        interventions: list[dict],
     ) -> Any:  # noqa: ANN401 - any kind of trace
         """The edited trace of what ``sample`` is computed with (cached)."""
+        if interventions:
+            return self._intervened(layer, sample, checked, wanted, interventions)[0]
         self._newest("edited", wanted)
         path, _ = self.path_of(layer)
 
@@ -355,7 +383,10 @@ class Session:
     def edited_output_ready(self, layer: str, sample: int, edits: object) -> bool:
         """Whether :meth:`edited_output` would answer from the cache (or there is no edit)."""
         planned = self._edit_plan(layer, sample, edits)
-        return planned is None or ("edited_output", *planned[2]) in self._cache
+        if planned is None:
+            return True
+        kind = "intervened" if planned[3] else "edited_output"
+        return (kind, *planned[2]) in self._cache
 
     def edited_output(self, layer: str, sample: int, edits: object) -> np.ndarray | None:
         """The model's output for ``sample`` with the edits, (1, ...); None for no edit.
@@ -366,7 +397,11 @@ class Session:
         planned = self._edit_plan(layer, sample, edits)
         if planned is None:
             return None
-        plan, checked, wanted = planned
+        plan, checked, wanted, interventions = planned
+        row = self._part(sample)[1]
+        if interventions:
+            out = self._intervened(layer, sample, checked, wanted, interventions)[1]
+            return out[row : row + 1]
         self._newest("edited_output", wanted)
 
         def compute() -> np.ndarray:
@@ -378,7 +413,6 @@ class Session:
             # XLA: a slider move repeats this; it equals the plain path to ~1e-7
             return edited_output(self.model, plan, tr, checked, self._rows(sample), xla=True)
 
-        row = self._part(sample)[1]
         return self._get(("edited_output", *wanted), compute)[row : row + 1]
 
     def _background(self, sample: int, most: int = BACKGROUND_ROWS) -> np.ndarray | None:

@@ -55,7 +55,9 @@ class ExplorerTraits(anywidget.AnyWidget):
     error = t.Unicode("").tag(sync=True)
     """Last problem to show the user (empty when fine)."""
     edits = t.Dict().tag(sync=True)
-    """What-if edits of the shown layer, as for :func:`lstm_widget.what_if` (saved with it)."""
+    """What-if edits of the shown layer, as for :func:`lstm_widget.what_if` (saved with it),
+    and under ``"interventions"`` a list of unit settings as for :func:`lstm_widget.intervene`
+    (units of the shown direction; ``"mean"``: over the shown sample's steps)."""
     compare = t.Enum(["baseline", "edited", "difference"], default_value="baseline").tag(sync=True)
     """What the timeline and bars show when edits are active."""
     edited_prediction = t.List(t.Float()).tag(sync=True)

@@ -33,6 +33,7 @@ from .._view.labels import step_labels as step_labels_of
 from .._view.overview import downsample
 from .._view.plot import draw_view, figure_png
 from .._view.serialization import to_wire
+from .intervening import interventions_text, split_edits
 from .parts import (
     DEFAULT_VIEW,
     VIEWS,
@@ -212,8 +213,20 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
         return self._session.edited(self.layer, self.sample, self.edits)
 
     def edited_model(self) -> keras.Model:
-        """A new Keras model with :attr:`edits` applied to the shown layer (direction)."""
-        return edited_model(self._model, self.edits, self.layer)
+        """A new Keras model with :attr:`edits` applied to the shown layer (direction).
+
+        The weight edits only: interventions act inside the recurrence and no weights
+        express them (a warning says so when there are some).
+        """
+        weights, interventions = split_edits(self.edits)
+        if interventions:
+            warnings.warn(
+                "edited_model() applies the weight edits only; the interventions "
+                f"({interventions_text(interventions)}) have no weights: use lw.intervene.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return edited_model(self._model, weights, self.layer)
 
     def _shown(self, sample: int) -> Trace | Difference:
         return self._session.shown(self.layer, sample, self.compare, self.edits)
@@ -282,8 +295,8 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
                 self.views, self.gates = views, gates
                 if self.view not in views:
                     self.view = DEFAULT_VIEW[kind]
-                if any(gate not in gates for gate in self.edits):
-                    self.edits = {}  # another kind's gates
+                if any(gate not in gates for gate in split_edits(self.edits)[0]):
+                    self.edits = {}  # another kind's gates (and units)
         finally:
             self._fitting = False
 
@@ -400,7 +413,10 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
             compared = "edited − baseline"
         elif self.compare == "edited" and self.edited_trace() is not None:
             compared = "edited"
-        lines = [f"edits: {edits_text(self.edits)}"] if compared else []
+        weights, interventions = split_edits(self.edits)
+        said = [edits_text(weights)] if weights else []
+        said += [interventions_text(interventions)] if interventions else []
+        lines = [f"edits: {'; '.join(said)}"] if compared else []
         lines += [self.probe_note] if self.probe_note else []
         span = tuple(self.visible_range)
         zoomed = len(span) == 2 and 0 <= span[0] < span[1] <= self.n_steps

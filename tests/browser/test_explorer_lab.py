@@ -178,3 +178,31 @@ def test_attribution_strip(page, lab_url, lab_root):
     attribution.select_option("windows")
     note.filter(has_text="other samples").wait_for(timeout=60_000)
     assert "Largest share: step" in note.inner_text()
+
+
+@pytest.mark.browser
+def test_unit_menu_sets_a_unit_inside_the_recurrence(page, lab_url, lab_root):
+    """Right-click a unit's bar: "c = 0" there is lw.intervene's, prediction included."""
+    report = (
+        "import json\nimport lstm_widget as lw\nunits = w.edits.get('interventions')\n"
+        "ref = lw.intervene(model, x[[w.sample]], units).edited_output if units else None\n"
+        'print("STATE", json.dumps({"edits": w.edits, "pred": w.edited_prediction, '
+        '"ref": None if ref is None else float(ref[0, 0])}))'
+    )
+    name = write_notebook(lab_root, "units.ipynb", [SETUP, report])
+    open_and_run(page, lab_url, name)
+    page.locator(".lstmw-panels").click(position={"x": 200, "y": 34 * 5 + 17}, button="right")
+    menu = page.locator(".lstmw-unit-menu")
+    menu.wait_for(timeout=5_000)
+    unit = int(re.search(r"unit (\d+)", menu.inner_text()).group(1))
+    menu.locator("[data-array=c] button", has_text="c = 0").click()
+    assert not menu.is_visible()
+    readout = page.locator(".lstmw-prediction")
+    readout.filter(has_text=re.compile(r"edited: -?\d")).wait_for(timeout=30_000)
+    assert page.locator(".lstmw-units-set").inner_text().count(f"c[{unit}] = 0") == 1
+    page.wait_for_timeout(300)
+    state = python_state(page)
+    assert state["edits"] == {"interventions": [{"units": [unit], "array": "c", "value": 0}]}
+    assert abs(state["pred"][0] - state["ref"]) < 1e-5
+    page.locator(".lstmw-units-set button", has_text="clear units").click()
+    readout.filter(has_not_text="edited").wait_for(timeout=30_000)

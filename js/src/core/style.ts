@@ -115,4 +115,17 @@ export const CSS = `
   display: none;
   z-index: 10;
 }
+.lstmw-units-set { margin-top: 4px; display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+.lstmw-unit-menu {
+  position: absolute;
+  z-index: 11;
+  background: var(--jp-layout-color1, #fff);
+  color: var(--jp-ui-font-color1, #222);
+  border: 1px solid var(--jp-border-color1, #bbb);
+  box-shadow: 0 2px 6px rgba(0, 0, 0, 0.25);
+  padding: 4px 6px;
+}
+.lstmw-unit-menu-title { font-weight: 600; margin-bottom: 4px; }
+.lstmw-unit-menu-row { display: flex; gap: 4px; align-items: center; margin: 2px 0; }
+.lstmw-unit-menu-row input { width: 5em; }
 `;

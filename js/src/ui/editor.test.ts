@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LatestWins, normalize } from "./editor";
-import type { Edits } from "../types";
+import type { EditsTrait } from "../types";
+import { splitEdits } from "./units";
 
 describe("normalize", () => {
   it("drops neutral fields and gates", () => {
@@ -22,7 +23,7 @@ describe("LatestWins", () => {
   it("sends at once when idle, then only the newest held edit", () => {
     let version = 0;
     let done = 0;
-    const sent: [Edits, number][] = [];
+    const sent: [EditsTrait, number][] = [];
     const lw = new LatestWins(
       () => ({ version, done }),
       (e, v) => {
@@ -36,7 +37,7 @@ describe("LatestWins", () => {
     expect(sent).toEqual([[{ forget: { bias_shift: 0.1 } }, 1]]);
     done = 1;
     lw.finished();
-    expect(sent.map(([e, v]) => [e.forget?.bias_shift, v])).toEqual([
+    expect(sent.map(([e, v]) => [splitEdits(e).gates.forget?.bias_shift, v])).toEqual([
       [0.1, 1],
       [0.3, 2],
     ]);

@@ -1,11 +1,13 @@
 /**
- * What-if editor: per-gate sliders for kernel scale, recurrent scale and bias shift.
+ * What-if editor: per-gate sliders for kernel scale, recurrent scale and bias shift, and the
+ * list of units set inside the recurrence (from the unit menu, `units.ts`).
  * Edits go to the kernel through the `edits` trait. Latest value wins: while the kernel
  * is recomputing (edit_version > edit_done) new values are held, and only the newest
  * is sent when it finishes; intermediate slider positions are dropped.
  */
 
-import type { Edits, Gate, GateEdit } from "../types";
+import type { Edits, EditsTrait, Gate, GateEdit, Intervention } from "../types";
+import { describeUnits, joinEdits, setUnit, splitEdits } from "./units";
 
 /** An LSTM's gates; a GRU's are update, reset, candidate (the `gates` trait says which). */
 export const LSTM_GATES: readonly string[] = ["input", "forget", "cell", "output"];
@@ -23,7 +25,7 @@ const NEUTRAL: Record<Field, number> = { kernel_scale: 1, recurrent_scale: 1, bi
 
 /** The model traits the editor reads and writes. */
 export interface EditorModel {
-  edits: Edits;
+  edits: EditsTrait;
   edit_version: number;
   edit_done: number;
 }
@@ -49,15 +51,15 @@ export function normalize(edits: Edits, gates: readonly string[] = LSTM_GATES): 
 
 /** Sends edits one at a time; the newest pending edit replaces older pending ones. */
 export class LatestWins {
-  private queued: Edits | null = null;
+  private queued: EditsTrait | null = null;
 
   constructor(
     private readonly get: () => { version: number; done: number },
-    private readonly push: (edits: Edits, version: number) => void,
+    private readonly push: (edits: EditsTrait, version: number) => void,
   ) {}
 
   /** Offer an edit: sent now if the kernel is idle, else held (replacing any held one). */
-  offer(edits: Edits): void {
+  offer(edits: EditsTrait): void {
     const { version, done } = this.get();
     if (done < version) {
       this.queued = edits;
@@ -85,7 +87,13 @@ interface Slider {
   readout: HTMLSpanElement;
 }
 
-/** Build the editor under `parent`; returns a cleanup function. */
+/** The mounted editor: its cleanup, and the way to set a unit from the unit menu. */
+export interface Editor {
+  unmount(): void;
+  setUnit(unit: number, array: "c" | "h", value: number | "mean" | null): void;
+}
+
+/** Build the editor under `parent`. */
 export function mountEditor(
   model: {
     get<K extends keyof EditorModel>(key: K): EditorModel[K];
@@ -99,7 +107,7 @@ export function mountEditor(
   parent: HTMLElement,
   selectedUnits: () => number[] | null,
   gates: readonly string[] = LSTM_GATES,
-): () => void {
+): Editor {
   const box = document.createElement("details");
   box.className = "lstmw-editor";
   const summary = document.createElement("summary");
@@ -116,14 +124,15 @@ export function mountEditor(
       model.save_changes();
     },
   );
-  const current = (): Edits => {
+  let units: Intervention[] = []; // units set inside the recurrence (the unit menu)
+  const current = (): EditsTrait => {
     const edits: Edits = {};
     for (const s of sliders) {
       const e = (edits[s.gate] ??= {});
       e[s.field] = Number(s.input.value);
       if (onlySelected.get(s.gate)?.checked) e.units = selectedUnits();
     }
-    return normalize(edits, gates);
+    return joinEdits(normalize(edits, gates), units);
   };
   const listeners: [EventTarget, string, EventListener][] = [];
   const listen = (t: EventTarget, type: string, fn: EventListener): void => {
@@ -186,27 +195,54 @@ export function mountEditor(
     onInput();
   });
   box.appendChild(resetAll);
+  const unitLine = document.createElement("div");
+  unitLine.className = "lstmw-units-set";
+  const unitText = document.createElement("span");
+  const clearUnits = document.createElement("button");
+  clearUnits.textContent = "clear units";
+  unitLine.append("units set (right-click a row label or bar): ", unitText, clearUnits);
+  box.appendChild(unitLine);
+  const showUnits = (): void => {
+    unitText.textContent = units.length > 0 ? describeUnits(units) : "none";
+    clearUnits.hidden = units.length === 0;
+  };
+  listen(clearUnits, "click", () => {
+    units = [];
+    showUnits();
+    onInput();
+  });
 
   /** Show the trait's edits (e.g. restored with the notebook, or set from Python). */
   const fromTrait = (): void => {
     if (sender.holding || model.get("edit_done") < model.get("edit_version")) return;
-    const edits = model.get("edits") ?? {};
+    const split = splitEdits(model.get("edits"));
+    const edits = split.gates;
+    units = split.units;
+    showUnits();
     for (const s of sliders) {
       const neutral = NEUTRAL[s.field];
       const v = edits[s.gate]?.[s.field];
       s.input.value = String(v ?? neutral);
       s.readout.textContent = Number(s.input.value).toFixed(2);
     }
-    if (Object.keys(edits).length > 0) box.open = true;
+    if (Object.keys(edits).length > 0 || units.length > 0) box.open = true;
   };
   const onDone = (): void => sender.finished();
   model.on("change:edit_done", onDone);
   model.on("change:edits", fromTrait);
   fromTrait();
-  return () => {
-    for (const [t, type, fn] of listeners) t.removeEventListener(type, fn);
-    model.off("change:edit_done", onDone);
-    model.off("change:edits", fromTrait);
-    box.remove();
+  return {
+    unmount: () => {
+      for (const [t, type, fn] of listeners) t.removeEventListener(type, fn);
+      model.off("change:edit_done", onDone);
+      model.off("change:edits", fromTrait);
+      box.remove();
+    },
+    setUnit: (unit, array, value) => {
+      units = setUnit(units, unit, array, value);
+      showUnits();
+      box.open = true;
+      onInput();
+    },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Pointer, keyboard and hover on the timeline and the step panels: drag (or click) to move
- * the playhead, click a row label or a bar to select its unit, arrows/Home/End/space, and
- * the tooltips. What they act on is read from the host at event time.
+ * the playhead, click a row label or a bar to select its unit (right-click: its menu,
+ * `units.ts`), arrows/Home/End/space, and the tooltips. What they act on is read from the host at event time.
  */
 
 import { stepAfterKey } from "../core/layout";
@@ -36,6 +36,8 @@ export interface InteractionHost {
   setStep(next: number): void;
   /** Select a unit for the line plot; `add` keeps the others. */
   selectUnit(unit: number, add: boolean): void;
+  /** Open a unit's menu (a right-click on its row label or bar). */
+  unitMenu(unit: number, ev: MouseEvent): void;
   togglePlay(): void;
 }
 
@@ -60,12 +62,20 @@ export function mountInteraction(parts: InteractionParts, host: InteractionHost)
     return hitPanel(ev.offsetX, ev.offsetY, g.width, host.views(), host.values(), g.shown);
   };
 
-  const onPointerDown = (ev: PointerEvent): void => {
+  /** The unit of the row label under the pointer, or null. */
+  const labelUnit = (ev: MouseEvent): number | null => {
     const g = host.geometry();
     const top = g.inputH > 0 ? g.inputH + 4 : 0;
-    if (ev.offsetX < GUTTER && ev.offsetY >= top && g.shown.length > 0) {
-      const r = Math.min(g.shown.length - 1, Math.floor(((ev.offsetY - top) / g.unitsH) * g.shown.length));
-      host.selectUnit(g.shown[r], ev.shiftKey);
+    if (ev.offsetX >= GUTTER || ev.offsetY < top || g.shown.length === 0) return null;
+    const r = Math.min(g.shown.length - 1, Math.floor(((ev.offsetY - top) / g.unitsH) * g.shown.length));
+    return g.shown[r];
+  };
+  const onPointerDown = (ev: PointerEvent): void => {
+    if (ev.button === 2) return; // the context menu's
+    const g = host.geometry();
+    const unit = labelUnit(ev);
+    if (unit !== null) {
+      host.selectUnit(unit, ev.shiftKey);
       return;
     }
     if (ev.shiftKey) return; // Shift-drag selects a query range (query.ts)
@@ -89,6 +99,18 @@ export function mountInteraction(parts: InteractionParts, host: InteractionHost)
   const onPanelClick = (ev: MouseEvent): void => {
     const hit = panelHit(ev);
     if (hit !== null) host.selectUnit(hit.unit, ev.shiftKey);
+  };
+  const onLabelMenu = (ev: MouseEvent): void => {
+    const unit = labelUnit(ev);
+    if (unit === null) return;
+    ev.preventDefault();
+    host.unitMenu(unit, ev);
+  };
+  const onPanelMenu = (ev: MouseEvent): void => {
+    const hit = panelHit(ev);
+    if (hit === null) return;
+    ev.preventDefault();
+    host.unitMenu(hit.unit, ev);
   };
   const onKey = (ev: KeyboardEvent): void => {
     ev.stopPropagation(); // JupyterLab would take arrows, Home/End and space in command mode
@@ -114,6 +136,8 @@ export function mountInteraction(parts: InteractionParts, host: InteractionHost)
     [panels, "mousemove", onPanelMove as EventListener],
     [panels, "mouseleave", hideTip],
     [panels, "click", onPanelClick as EventListener],
+    [overlay, "contextmenu", onLabelMenu as EventListener],
+    [panels, "contextmenu", onPanelMenu as EventListener],
     [root, "keydown", onKey as EventListener],
   ];
   for (const [target, type, fn] of listeners) target.addEventListener(type, fn);
