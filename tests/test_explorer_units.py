@@ -52,3 +52,20 @@ def test_bad_settings_are_shown_not_raised():
     assert "must be a list of dicts" in w.error
     w.edits = {}
     assert w.error == ""
+
+
+def test_order_by_effect_is_unit_effects_of_the_shown_sample():
+    model = lstm_model([keras.layers.Bidirectional(keras.layers.LSTM(3), name="bi")])
+    w = lw.LSTMExplorer(model, X, sample=1, layer="bi/forward")
+    assert w.unit_effect == []
+    w.order = "effect"
+    whole = lw.unit_effects(model, X[[1]]).mean_abs  # forward units, then backward
+    np.testing.assert_allclose(w.unit_effect, whole[:3], rtol=1e-6)
+    w.layer = "bi/backward"
+    np.testing.assert_allclose(w.unit_effect, whole[3:], rtol=1e-6)
+    w.sample = 3
+    np.testing.assert_allclose(
+        w.unit_effect, lw.unit_effects(model, X[[3]]).mean_abs[3:], rtol=1e-6
+    )
+    w.order = "index"
+    assert w.unit_effect == []

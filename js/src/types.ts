@@ -60,7 +60,8 @@ export interface ExplorerModel {
   view: string; // one of views
   views: string[]; // the layer's arrays in window order: an LSTM's i f g o c h, a GRU's z r hh h
   gates: string[]; // the layer's gates, as edits name them
-  order: "index" | "variance" | "activity";
+  order: "index" | "variance" | "activity" | "effect";
+  unit_effect: number[]; // per unit: |change| of the prediction when it is zeroed (order "effect")
   unit_filter: string;
   step: number;
   n_samples: number;

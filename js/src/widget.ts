@@ -133,7 +133,9 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   function computeShown(): void {
     const vals = stepValues();
     const atStep = vals?.[views().indexOf(model.get("view"))] ?? null;
-    const got = shownUnits(model.get("unit_filter"), model.get("n_units"), model.get("order"), ov, atStep);
+    const order = model.get("order");
+    const effect = model.get("unit_effect") ?? [];
+    const got = shownUnits(model.get("unit_filter"), model.get("n_units"), order, ov, atStep, effect);
     shown = got.units;
     error.textContent = got.problem === null ? model.get("error") : `units: ${got.problem}`;
   }
@@ -333,6 +335,7 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   const traits: [string, () => void][] = [
     ["change:overview", onData],
     ["change:order", onLayout],
+    ["change:unit_effect", onLayout],
     ["change:unit_filter", onLayout],
     ["change:step", onStepTrait],
     ["change:probe_note", controls.sync],

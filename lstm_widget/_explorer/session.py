@@ -23,6 +23,7 @@ import numpy as np
 
 from .._analyses.attribution import Attribution, step_attribution
 from .._analyses.edits import check_target_edits, edit_target, gates_of
+from .._analyses.effects import unit_effects
 from .._analyses.whatif import (
     edited_model,
     edited_output,
@@ -414,6 +415,29 @@ class Session:
             return edited_output(self.model, plan, tr, checked, self._rows(sample), xla=True)
 
         return self._get(("edited_output", *wanted), compute)[row : row + 1]
+
+    def unit_effect(self, layer: str, sample: int) -> np.ndarray:
+        """Per unit of an explorer layer (one direction): the effect of zeroing it.
+
+        The |change| of the prediction's first value when the unit's c (a GRU's h) is set
+        to 0 at every step, for what ``sample`` is computed with
+        (:func:`lstm_widget.unit_effects`).
+        """
+        path, direction = self.path_of(layer)
+        key, _ = self._part(sample)
+
+        def compute() -> np.ndarray:
+            self.notify(f"{self._what(sample)}: the effect of each unit of {path!r}")
+            size = self.output(path, sample).size
+            array = "h" if is_gru(self.rnn(path)) else "c"
+            index = 0 if size > 1 else None
+            rows = self._rows(sample)
+            feed = rows[0] if len(rows) == 1 else rows
+            return unit_effects(self.model, feed, "zero", array, index, path).mean_abs
+
+        effect = self._get(("effect", path, key), compute)
+        n = int(self.rnn(path).cell.units)
+        return effect[n:] if direction == "backward" else effect[:n]
 
     def _background(self, sample: int, most: int = BACKGROUND_ROWS) -> np.ndarray | None:
         """The other samples' sequences (at most ``most``, evenly spread) for ``windows``."""

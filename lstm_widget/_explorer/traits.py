@@ -31,8 +31,14 @@ class ExplorerTraits(anywidget.AnyWidget):
     """The shown layer's arrays in window order: an LSTM's i f g o c h, a GRU's z r hh h."""
     gates = t.List(t.Unicode(), list(GATES)).tag(sync=True)
     """The shown layer's gates as :attr:`edits` names them (a GRU's update, reset, candidate)."""
-    order = t.Enum(["index", "variance", "activity"], default_value="index").tag(sync=True)
-    """Unit order in the timeline and panels."""
+    order = t.Enum(["index", "variance", "activity", "effect"], default_value="index").tag(
+        sync=True
+    )
+    """Unit order in the timeline and panels ("effect": by :attr:`unit_effect`)."""
+    unit_effect = t.List(t.Float()).tag(sync=True)
+    """With order "effect": per unit of the shown layer (direction), the |change| of the
+    shown sample's prediction (first value) when the unit's c (a GRU's h) is zeroed at every
+    step, as :func:`lstm_widget.unit_effects` computes it; empty otherwise."""
     unit_filter = t.Unicode("").tag(sync=True)
     """Units to show, e.g. ``"0-15, 40"``; empty shows all."""
     step = t.Int(0).tag(sync=True)

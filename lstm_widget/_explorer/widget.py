@@ -353,6 +353,26 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
             self.overview = overview
         if not ready:
             self.edited_prediction = self._edited_prediction()
+        self._order_by_effect()
+
+    def _order_by_effect(self) -> None:
+        """With order "effect", each unit's effect on the shown sample's prediction."""
+        if self.order != "effect":
+            self.unit_effect = []
+            return
+        try:
+            effect = self._session.unit_effect(self.layer, self.sample)
+        except (TypeError, ValueError) as err:
+            self.unit_effect = []
+            self.error = f"order by effect: {err}"
+            return
+        self.unit_effect = [float(v) for v in effect]
+
+    @t.observe("order")
+    def _on_order(self, change: dict[str, Any]) -> None:
+        if self._session.arrays:
+            with self._working():
+                self._order_by_effect()
 
     def _edited_prediction(self) -> list[float]:
         try:

@@ -102,10 +102,11 @@ export function buildParts(host: HTMLElement): Parts {
   sampleIn.min = "0";
   labelled(controls, "sample", sampleIn);
   const viewSel = select(controls, "timeline", LSTM_ARRAYS, LSTM_ARRAYS.map(labelOf)); // the layer's: setViews
-  const orderSel = select(controls, "order", ["index", "variance", "activity"], [
+  const orderSel = select(controls, "order", ["index", "variance", "activity", "effect"], [
     "unit index",
     "variance",
     "activity at playhead",
+    "effect on the prediction",
   ]);
   const filterIn = document.createElement("input");
   filterIn.className = "lstmw-filter";

@@ -44,3 +44,12 @@ describe("shownUnits", () => {
     });
   });
 });
+
+describe("order by effect", () => {
+  it("orders by the kernel's effects once they cover every unit, else by index", () => {
+    const effect = [0.1, 0.9, 0.0, 0.5];
+    expect(shownUnits("", 4, "effect", null, null, effect).units).toEqual([1, 3, 0, 2]);
+    expect(shownUnits("0, 2-3", 4, "effect", null, null, effect).units).toEqual([3, 0, 2]);
+    expect(shownUnits("", 4, "effect", null, null, []).units).toEqual([0, 1, 2, 3]); // not yet
+  });
+});

@@ -59,7 +59,8 @@ export interface Shown {
 
 /**
  * Units to show: the filter's (all on a bad filter), ordered by `order` — "variance" over
- * the overview (rows x time), "activity" by |value| at the playhead, else by index.
+ * the overview (rows x time), "activity" by |value| at the playhead, "effect" by `effect`
+ * (the kernel's per-unit effect on the prediction, once it has arrived), else by index.
  */
 export function shownUnits(
   filter: string,
@@ -67,6 +68,7 @@ export function shownUnits(
   order: string,
   overview: NDArray | null,
   atStep: ArrayLike<number> | null,
+  effect: readonly number[] = [],
 ): Shown {
   const parsed = parseFilter(filter, n);
   const bad = typeof parsed === "string";
@@ -75,6 +77,8 @@ export function shownUnits(
     units = orderBy(units, rowVariance(overview.data, overview.shape[0], overview.shape[1]));
   } else if (order === "activity" && atStep !== null) {
     units = orderBy(units, Array.from(atStep, Math.abs));
+  } else if (order === "effect" && effect.length === n) {
+    units = orderBy(units, effect);
   }
   return { units, problem: bad ? parsed : null };
 }
