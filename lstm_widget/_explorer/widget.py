@@ -10,7 +10,6 @@ echoes the id and carries the window as binary float32 buffers, or is an
 
 from __future__ import annotations
 
-import base64
 import time
 import warnings
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ import keras
 import numpy as np
 import traitlets as t
 
-from .._analyses.edits import edits_text
 from .._analyses.whatif import edited_model
 from .._base.inputs import probe_input
 from .._base.validate import model_inputs
@@ -31,9 +29,9 @@ from .._reading.model import find_recurrent
 from .._view.labels import StepLabels
 from .._view.labels import step_labels as step_labels_of
 from .._view.overview import downsample
-from .._view.plot import draw_view, figure_png
 from .._view.serialization import to_wire
 from .intervening import interventions_text, split_edits
+from .messages import MessagesMixin
 from .parts import (
     DEFAULT_VIEW,
     VIEWS,
@@ -44,14 +42,14 @@ from .parts import (
     input_names,
     layer_names,
     overview_of,
-    window_reply,
 )
+from .picture import PictureMixin
 from .search import SearchMixin
 from .session import DEFAULT_CACHE_BUDGET, Session
 from .traits import ExplorerTraits
 
 
-class LSTMExplorer(SearchMixin, ExplorerTraits):
+class LSTMExplorer(MessagesMixin, PictureMixin, SearchMixin, ExplorerTraits):
     """Explore an LSTM or GRU layer's gates and states over time, for your input.
 
     Parameters
@@ -381,88 +379,6 @@ class LSTMExplorer(SearchMixin, ExplorerTraits):
             self.error = str(err)
             return []
         return [] if out is None else first_values(out)
-
-    # -- messages ------------------------------------------------------------------------
-
-    def window(self, sample: int, start: int, stop: int) -> tuple[dict[str, Any], list[bytes]]:
-        """Full-resolution arrays of the shown layer for steps [start, stop) of a sample.
-
-        Returns
-        -------
-        tuple
-            The reply content (without id) and its two buffers: (6, steps, units) in
-            :data:`WINDOW_ORDER` and the layer input (steps, features) (see
-            :func:`~lstm_widget._explorer.parts.window_reply`).
-        """
-        with self._working():
-            self._check_model()
-            tr = self._shown(int(sample))
-        return window_reply(tr, self.layer, int(sample), int(start), int(stop))
-
-    def _on_message(self, _widget: object, content: dict[str, Any], _buffers: list) -> None:
-        if isinstance(content, dict) and self._on_search_message(content):
-            return
-        if not isinstance(content, dict) or content.get("type") != "window":
-            return
-        msg_id = content.get("id")
-        try:
-            if content.get("layer") not in (None, self.layer):
-                raise ValueError(f"layer {content.get('layer')!r} is not the one shown.")
-            reply, buffers = self.window(
-                int(content["sample"]), int(content["start"]), int(content["stop"])
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            self.send({"type": "error", "id": msg_id, "message": str(err)})
-            return
-        self.send({**reply, "id": msg_id}, buffers)
-
-    # -- static fallback -----------------------------------------------------------------
-
-    def figure(self):  # noqa: ANN201
-        """The view as the widget shows it, as a matplotlib Figure (the saved notebook's PNG).
-
-        The shown array of the shown sample as :attr:`compare` shows it (baseline, edited,
-        or edited minus baseline), the edits and the probe-input note under the title, the
-        steps the timeline shows (:attr:`visible_range`, the zoom), the step labels and the
-        playhead (see :func:`lstm_widget.plot_trace`).
-        """
-        base = self.current_trace()
-        shown = self._shown(self.sample)
-        compared = ""
-        if isinstance(shown, Difference):
-            compared = "edited − baseline"
-        elif self.compare == "edited" and self.edited_trace() is not None:
-            compared = "edited"
-        weights, interventions = split_edits(self.edits)
-        said = [edits_text(weights)] if weights else []
-        said += [interventions_text(interventions)] if interventions else []
-        lines = [f"edits: {'; '.join(said)}"] if compared else []
-        lines += [self.probe_note] if self.probe_note else []
-        span = tuple(self.visible_range)
-        zoomed = len(span) == 2 and 0 <= span[0] < span[1] <= self.n_steps
-        return draw_view(
-            shown.array(self.view),
-            base.SHORT.get(self.view, self.view),
-            base.inputs,
-            base.layer,
-            0,
-            self.step,
-            self.feature_names,
-            sample_label=self.sample,
-            step_labels=self.labels or None,
-            compared=compared,
-            centred=isinstance(shown, Difference),
-            lines=lines,
-            span=span if zoomed else None,
-        )
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        if data is not None and not self.error:
-            png = figure_png(self.figure())
-            data["image/png"] = base64.b64encode(png).decode("ascii")
-        return bundle
 
 
 __all__ = ["LSTMExplorer", "SHORT_NAMES", "WINDOW_ORDER", "probe_input"]
