@@ -7,9 +7,11 @@ each as a ratio to Keras ``predict_on_batch`` of one sample (median of repeats):
 - construction to first overview (goal <= 3): the first one (compiles the layers after the
   LSTM once) and the median of later ones;
 - slider move = setting ``explorer.edits`` (goal <= 1.5);
+- unit set = a unit's c zeroed from the unit menu, ``edits["interventions"]`` (goal <= 1.5);
 - sample switch (goal <= 1.5);
 - attribution on for the shown sample, integrated gradients (goal <= 10): the first time
-  (TensorFlow traces the gradient function) and the median for other samples;
+  (TensorFlow traces the gradient function) and the median for other samples; and the
+  windows method (8 donors from the other samples; no goal set);
 - the kernel's peak RSS growth over the whole scenario (goal <= 1.5 GiB);
 - the model-change check run before every interaction, here and on a 12.6M-parameter
   model, against a full weight copy (``model.get_weights()``).
@@ -80,20 +82,28 @@ def main() -> None:
     t_slider = median_time(slider, 9)
     explorer.edits = {}
 
+    def unit_set(k):  # the unit menu: a new unit's c zeroed at every step
+        explorer.edits = {"interventions": [{"units": [k + 1], "array": "c", "value": 0.0}]}
+
+    t_unit = median_time(unit_set, 9)
+    assert explorer.edited_prediction and not explorer.error, explorer.error
+    explorer.edits = {}
+
     def switch(k):
         explorer.sample = 100 + k + 1  # a sample not shown before
 
     t_switch = median_time(switch, 9)
 
-    def attribution_on(k):
+    def attribution_on(k, method="integrated_gradients"):
         explorer.attribution_method = "none"
         explorer.sample = 500 + k + 1  # not timed in a real session: a separate interaction
         t0 = time.perf_counter()
-        explorer.attribution_method = "integrated_gradients"
+        explorer.attribution_method = method
         return time.perf_counter() - t0
 
     t_attr_first = attribution_on(-1)
     t_attr = float(np.median([attribution_on(k) for k in range(5)]))
+    t_win = float(np.median([attribution_on(10 + k, "windows") for k in range(5)]))
     assert explorer.attribution.get("data") is not None, explorer.attribution
     growth = peak_rss_bytes() - start_rss
     check, copy = watch_cost(model)
@@ -118,9 +128,11 @@ def main() -> None:
     row("construction to first overview, first", t_first, 3)
     row("construction to first overview, later", t_construct, 3)
     row("slider move (edits)", t_slider, 1.5)
+    row("unit set (edits['interventions'])", t_unit, 1.5)
     row("sample switch", t_switch, 1.5)
     row("attribution on (integrated gradients), first", t_attr_first, 10)
     row("attribution on (integrated gradients), later", t_attr, 10)
+    row("attribution on (windows, 8 donors), later", t_win)
     print(
         f"peak RSS growth over the scenario: {growth / 2**30:.2f} GiB (goal <= 1.5); "
         f"cache {info['bytes'] / 2**20:.0f} MiB in {len(info['entries'])} entries"

@@ -5,7 +5,8 @@ layer's output is rebuilt from the trace as Keras returns it (the last h, or the
 sequence: in processing order for go_backwards; zeros at masked steps where the layer
 sets ``zero_output_for_mask``, as Bidirectional does when it returns sequences; a
 Bidirectional layer's directions merged by its ``merge_mode``), then each later layer is
-called on it with the mask Keras would pass along.
+called on it with the mask Keras would pass along (compiled, once per model, where a later
+layer is recurrent and there is no mask).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from .._cells.steps import BidirectionalTrace
 from .._reading.model import LayerRef, StateSnapshot
+from .whatif import run_head
 
 _MERGE = {
     "concat": lambda a, b: np.concatenate([a, b], axis=-1),
@@ -73,11 +75,15 @@ def model_after(model: keras.Model, ref: LayerRef) -> Callable[[Any], np.ndarray
         )
     later = model.layers[model.layers.index(layer) + 1 :]
 
+    recurrent = any(isinstance(s, keras.layers.RNN | keras.layers.Bidirectional) for s in later)
+
     def run(tr: Any) -> np.ndarray:  # noqa: ANN401
         out: Any = layer_output(layer, tr)
         parts = tr.forward if isinstance(tr, BidirectionalTrace) else tr
         mask = parts.mask if rnns[0].return_sequences and parts.mask is not None else None
         with StateSnapshot(model):
+            if recurrent and mask is None:  # compiled: an eager LSTM costs a round trip a step
+                return np.asarray(keras.ops.convert_to_numpy(run_head(model, ref.path, later, out)))
             for step in later:
                 kwargs = {"mask": mask} if mask is not None and step._call_has_mask_arg else {}
                 new = step(out, training=False, **kwargs)

@@ -102,7 +102,7 @@ def head_output(model: keras.Model, plan: Plan, tr: Trace, xla: bool = False) ->
     after = model.layers[model.layers.index(lstm) + 1 :]
     with StateSnapshot(model):
         if any(isinstance(layer, keras.layers.RNN | keras.layers.Bidirectional) for layer in after):
-            out = _run_head(model, plan.ref.path, after, out, xla)
+            out = run_head(model, plan.ref.path, after, out, xla)
         else:  # a few eager calls beat a compiled call's overhead
             for layer in after:
                 out = layer(out, training=False)
@@ -147,9 +147,10 @@ def _head(model: keras.Model, path: str, after: list[keras.layers.Layer], xla: b
     return head
 
 
-def _run_head(
-    model: keras.Model, path: str, after: list[keras.layers.Layer], out: object, xla: bool
+def run_head(
+    model: keras.Model, path: str, after: list[keras.layers.Layer], out: object, xla: bool = False
 ) -> object:
+    """The layers ``after`` the recurrent layer at ``path`` on ``out``, as one compiled call."""
     head = _head(model, path, after, xla)
     if head.jit_compile:
         try:

@@ -34,7 +34,10 @@ _WINDOW_CAP = 10
 """The default window: a fifth of the sequence, at most this many steps (unless
 ``MAX_POSITIONS`` windows need longer ones to cover the sequence)."""
 _CHUNK_VALUES = 2**23
-"""Input values (rows x steps x features) per model call: 32 MB of float32."""
+"""Input values (rows x steps x features) built at once: 32 MB of float32."""
+_CALL_STEPS = 2**17
+"""Rows x steps per model call: the layers' own activations (a sequence-returning LSTM's
+output is rows x steps x units) stay in the tens of MB."""
 
 
 def window_of(steps: int, window: int | None) -> int:
@@ -126,7 +129,8 @@ def window_replacement(
                 for i, arr in enumerate(arrays)
             ]
             feed[seq] = runs.reshape(-1, *x.shape[1:])
-            out = predict_scalars(model, feed, output_index, tick=tick)
+            rows_per_call = max(1, _CALL_STEPS // t)
+            out = predict_scalars(model, feed, output_index, chunk=rows_per_call, tick=tick)
             change[a:z] = (full[a:z, None, None] - out.reshape(z - a, k, -1)).mean(axis=1)
     per_step, covered = np.zeros((b, t)), np.zeros(t)
     for j, s in enumerate(starts):
