@@ -204,5 +204,14 @@ def test_unit_menu_sets_a_unit_inside_the_recurrence(page, lab_url, lab_root):
     state = python_state(page)
     assert state["edits"] == {"interventions": [{"units": [unit], "array": "c", "value": 0}]}
     assert abs(state["pred"][0] - state["ref"]) < 1e-5
+    # dragged: h of the same unit follows the menu's slider
+    page.locator(".lstmw-panels").click(position={"x": 200, "y": 34 * 5 + 17}, button="right")
+    menu.locator("[data-array=h] input[type=range]").fill("0.5")
+    page.locator(".lstmw-units-set").filter(has_text=f"h[{unit}] = 0.5").wait_for(timeout=30_000)
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    state = python_state(page)
+    assert state["edits"]["interventions"][1] == {"units": [unit], "array": "h", "value": 0.5}
+    assert abs(state["pred"][0] - state["ref"]) < 1e-5
     page.locator(".lstmw-units-set button", has_text="clear units").click()
     readout.filter(has_not_text="edited").wait_for(timeout=30_000)

@@ -127,5 +127,6 @@ export const CSS = `
 }
 .lstmw-unit-menu-title { font-weight: 600; margin-bottom: 4px; }
 .lstmw-unit-menu-row { display: flex; gap: 4px; align-items: center; margin: 2px 0; }
-.lstmw-unit-menu-row input { width: 5em; }
+.lstmw-unit-menu-row input[type="number"] { width: 5em; }
+.lstmw-unit-menu-row input[type="range"] { width: 8em; }
 `;

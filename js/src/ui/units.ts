@@ -1,6 +1,6 @@
 /**
  * Units set inside the recurrence from the widget: zero a unit, hold it at its mean, or set
- * it to a typed value. A right-click on a unit's row label or bar opens a small menu; the
+ * it to a typed or dragged value. A right-click on a unit's row label or bar opens a small menu; the
  * settings travel in the `edits` trait under `interventions`, beside the gate edits.
  */
 
@@ -82,10 +82,22 @@ export function mountUnitMenu(
       button(row, `${array} = mean`, () => act(unit, array, "mean"));
       const input = document.createElement("input");
       input.type = "number";
-      input.step = "0.1";
+      input.step = "0.05";
       input.value = "0.5";
       input.setAttribute("aria-label", `value for ${array}`);
-      row.appendChild(input);
+      // dragged: the unit follows the slider (the menu stays open; the newest value wins)
+      const slider = document.createElement("input");
+      slider.type = "range";
+      slider.min = array === "c" ? "-3" : "-1";
+      slider.max = array === "c" ? "3" : "1";
+      slider.step = "0.05";
+      slider.value = input.value;
+      slider.setAttribute("aria-label", `drag ${array}`);
+      slider.addEventListener("input", () => {
+        input.value = slider.value;
+        act(unit, array, Number(slider.value));
+      });
+      row.append(slider, input);
       button(row, `set ${array}`, () => {
         const v = Number(input.value);
         if (Number.isFinite(v)) act(unit, array, v);
