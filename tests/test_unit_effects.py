@@ -92,3 +92,18 @@ def test_all_output_values_are_averaged():
         change = res.edited_output - res.baseline_output  # (batch, time, 2)
         np.testing.assert_allclose(effects.mean_abs[u], np.abs(change).mean(), rtol=1e-5)
         np.testing.assert_allclose(effects.mean_signed[u], change.mean(), rtol=1e-4, atol=1e-7)
+
+
+def test_a_tf_data_dataset_of_x_y_batches_is_read_block_by_block():
+    tf = pytest.importorskip("tensorflow")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf.data with Keras's TensorFlow backend")
+    model = build([keras.layers.LSTM(4), keras.layers.Dense(1)], batch=10)
+    x = model._lw_x
+    data = tf.data.Dataset.from_tensor_slices((x, np.zeros(10, "float32"))).batch(4)
+    told = []
+    streamed = unit_effects(model, data, mode="mean", progress=told.append)  # read twice
+    assert told == [4, 4, 2]
+    np.testing.assert_allclose(
+        streamed.mean_abs, unit_effects(model, x, "mean").mean_abs, rtol=1e-6
+    )
