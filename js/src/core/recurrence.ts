@@ -1,0 +1,183 @@
+/**
+ * The LSTM and GRU recurrences in the page, one sequence at a time, as Keras computes them:
+ * for a page that must answer without a kernel (an exported explorer, #28). Checked against
+ * Keras's own outputs in `recurrence.test.ts` (vectors written by tests/make_js_vectors.py).
+ *
+ * Arrays are row-major Float32Array: x (steps, features), kernel (features, k * units),
+ * recurrent kernel (units, k * units), bias (k * units), or (2, 3 * units) for a GRU with
+ * reset_after; gate columns in Keras's order (LSTM i | f | g | o, GRU z | r | h~). Results
+ * are (steps, units) by input position (also for go_backwards); a masked step carries the
+ * state and its gates are NaN, as the kernel's traces have them.
+ */
+
+/** An activation by Keras's name, or null where the page has none (a custom function). */
+export function activation(name: string): ((v: number) => number) | null {
+  switch (name) {
+    case "sigmoid":
+      return (v) => 1 / (1 + Math.exp(-v));
+    case "tanh":
+      return Math.tanh;
+    case "relu":
+      return (v) => Math.max(v, 0);
+    case "relu6":
+      return (v) => Math.min(Math.max(v, 0), 6);
+    case "hard_sigmoid": // Keras 3: relu6(x + 3) / 6
+      return (v) => Math.min(Math.max(v + 3, 0), 6) / 6;
+    case "legacy_hard_sigmoid": // Keras 2: clip(0.2 x + 0.5, 0, 1)
+      return (v) => Math.min(Math.max(0.2 * v + 0.5, 0), 1);
+    case "hard_silu":
+    case "hard_swish":
+      return (v) => (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
+    case "linear":
+      return (v) => v;
+    case "softsign":
+      return (v) => v / (1 + Math.abs(v));
+    case "silu":
+    case "swish":
+      return (v) => v / (1 + Math.exp(-v));
+    case "exponential":
+      return Math.exp;
+    case "elu":
+      return (v) => (v < 0 ? Math.expm1(v) : v);
+    default:
+      return null;
+  }
+}
+
+export interface Cell {
+  kind: "LSTM" | "GRU";
+  units: number;
+  features: number;
+  kernel: Float32Array;
+  recurrentKernel: Float32Array;
+  bias: Float32Array | null;
+  activation: string;
+  recurrentActivation: string;
+  goBackwards: boolean;
+  resetAfter: boolean; // a GRU's convention
+}
+
+/** Every per-step array, (steps, units) each, by name (an LSTM's i f g o c h, a GRU's z r hh h). */
+export type Run = Record<string, Float32Array> & { finalH: Float32Array; finalC?: Float32Array };
+
+function act(name: string): (v: number) => number {
+  const fn = activation(name);
+  if (fn === null) throw new Error(`activation ${name} is not available in the page`);
+  return fn;
+}
+
+/** out[j] = sum_k v[k] * m[k, j] + out[j] for the columns [from, from + n) of an (rows, cols) matrix. */
+function addProduct(v: ArrayLike<number>, m: Float32Array, cols: number, from: number, out: Float64Array): void {
+  for (let k = 0; k < v.length; k++) {
+    const a = v[k];
+    if (a === 0) continue;
+    const row = k * cols + from;
+    for (let j = 0; j < out.length; j++) out[j] += a * m[row + j];
+  }
+}
+
+/** Run one sequence `x` (steps, features) through the cell; `mask` (steps) 0 skips a step. */
+export function run(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null = null): Run {
+  return cell.kind === "LSTM" ? runLSTM(cell, x, mask) : runGRU(cell, x, mask);
+}
+
+function order(steps: number, backwards: boolean): number[] {
+  const idx = Array.from({ length: steps }, (_, t) => t);
+  return backwards ? idx.reverse() : idx;
+}
+
+function runLSTM(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null): Run {
+  const n = cell.units;
+  const f = cell.features;
+  const steps = x.length / f;
+  const cols = 4 * n;
+  const [g, rg] = [act(cell.activation), act(cell.recurrentActivation)];
+  const names = ["i", "f", "g", "o", "c", "h"];
+  const out: Record<string, Float32Array> = {};
+  for (const name of names) out[name] = new Float32Array(steps * n);
+  let h: Float64Array = new Float64Array(n);
+  let c: Float64Array = new Float64Array(n);
+  const z = new Float64Array(cols);
+  for (const t of order(steps, cell.goBackwards)) {
+    const on = mask === null || mask[t] !== 0;
+    if (on) {
+      for (let j = 0; j < cols; j++) z[j] = cell.bias === null ? 0 : cell.bias[j];
+      addProduct(x.subarray(t * f, (t + 1) * f), cell.kernel, cols, 0, z);
+      addProduct(h, cell.recurrentKernel, cols, 0, z);
+      const nc = new Float64Array(n);
+      const nh = new Float64Array(n);
+      for (let u = 0; u < n; u++) {
+        const i = rg(z[u]);
+        const fg = rg(z[n + u]);
+        const cand = g(z[2 * n + u]);
+        const o = rg(z[3 * n + u]);
+        nc[u] = fg * c[u] + i * cand;
+        nh[u] = o * g(nc[u]);
+        const at = t * n + u;
+        [out.i[at], out.f[at], out.g[at], out.o[at]] = [i, fg, cand, o];
+      }
+      [c, h] = [nc, nh];
+    } else {
+      for (const name of ["i", "f", "g", "o"]) out[name].fill(NaN, t * n, (t + 1) * n);
+    }
+    out.c.set(c, t * n);
+    out.h.set(h, t * n);
+  }
+  return Object.assign(out, { finalH: Float32Array.from(h), finalC: Float32Array.from(c) });
+}
+
+function runGRU(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null): Run {
+  const n = cell.units;
+  const f = cell.features;
+  const steps = x.length / f;
+  const cols = 3 * n;
+  const [g, rg] = [act(cell.activation), act(cell.recurrentActivation)];
+  const out: Record<string, Float32Array> = {};
+  for (const name of ["z", "r", "hh", "h"]) out[name] = new Float32Array(steps * n);
+  const bIn = cell.bias === null ? null : cell.bias.subarray(0, cols);
+  const bRec = cell.bias !== null && cell.resetAfter ? cell.bias.subarray(cols, 2 * cols) : null;
+  let h: Float64Array = new Float64Array(n);
+  const xs = new Float64Array(cols);
+  const rec = new Float64Array(cols);
+  for (const t of order(steps, cell.goBackwards)) {
+    const on = mask === null || mask[t] !== 0;
+    if (on) {
+      for (let j = 0; j < cols; j++) xs[j] = bIn === null ? 0 : bIn[j];
+      addProduct(x.subarray(t * f, (t + 1) * f), cell.kernel, cols, 0, xs);
+      rec.fill(0);
+      if (bRec !== null) rec.set(bRec);
+      const zr = new Float64Array(2 * n); // h @ U for z and r
+      addProduct(h, cell.recurrentKernel, cols, 0, rec); // all three blocks (h~'s used with reset_after)
+      for (let j = 0; j < 2 * n; j++) zr[j] = rec[j];
+      const nh = new Float64Array(n);
+      const zs = new Float64Array(n);
+      const rs = new Float64Array(n);
+      for (let u = 0; u < n; u++) {
+        zs[u] = rg(xs[u] + zr[u]);
+        rs[u] = rg(xs[n + u] + zr[n + u]);
+      }
+      let hh: Float64Array;
+      if (cell.resetAfter) {
+        hh = new Float64Array(n);
+        for (let u = 0; u < n; u++) hh[u] = g(xs[2 * n + u] + rs[u] * rec[2 * n + u]);
+      } else {
+        const rh = new Float64Array(n);
+        for (let u = 0; u < n; u++) rh[u] = rs[u] * h[u];
+        const part = new Float64Array(n);
+        addProduct(rh, cell.recurrentKernel, cols, 2 * n, part);
+        hh = new Float64Array(n);
+        for (let u = 0; u < n; u++) hh[u] = g(xs[2 * n + u] + part[u]);
+      }
+      for (let u = 0; u < n; u++) {
+        nh[u] = zs[u] * h[u] + (1 - zs[u]) * hh[u];
+        const at = t * n + u;
+        [out.z[at], out.r[at], out.hh[at]] = [zs[u], rs[u], hh[u]];
+      }
+      h = nh;
+    } else {
+      for (const name of ["z", "r", "hh"]) out[name].fill(NaN, t * n, (t + 1) * n);
+    }
+    out.h.set(h, t * n);
+  }
+  return Object.assign(out, { finalH: Float32Array.from(h) });
+}

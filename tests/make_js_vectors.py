@@ -1,0 +1,154 @@
+"""Reference vectors for the front end's LSTM and GRU recurrence, computed by Keras.
+
+``python tests/make_js_vectors.py`` writes ``js/src/core/recurrence.vectors.ts``, which the
+vitest suite of ``js/src/core/recurrence.ts`` reads; ``tests/test_js_vectors.py`` checks
+that the file is what this script writes (Keras's TensorFlow backend). Each case is one
+layer with random weights: Keras's own outputs (the h sequence, in processing order as
+Keras returns it, and the final states), and every gate and state per step from
+``lw.trace`` (itself equal to Keras to 1e-5, tested in tests/test_parity.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import lstm_widget as lw  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[1] / "js" / "src" / "core" / "recurrence.vectors.ts"
+STEPS, FEATURES, UNITS, BATCH = 6, 2, 3, 2
+
+CASES: dict[str, dict] = {
+    "lstm": {"kind": "LSTM"},
+    "lstm_backwards": {"kind": "LSTM", "go_backwards": True},
+    "lstm_masked": {"kind": "LSTM", "masked": True},
+    "lstm_no_bias": {"kind": "LSTM", "use_bias": False},
+    "lstm_legacy_hard_sigmoid": {"kind": "LSTM", "recurrent_activation": "legacy_hard_sigmoid"},
+    "lstm_softsign_hard_sigmoid": {
+        "kind": "LSTM",
+        "activation": "softsign",
+        "recurrent_activation": "hard_sigmoid",
+    },
+    "lstm_elu": {"kind": "LSTM", "activation": "elu"},
+    "lstm_silu_relu6": {"kind": "LSTM", "activation": "silu", "recurrent_activation": "relu6"},
+    "lstm_relu_hard_silu": {
+        "kind": "LSTM",
+        "activation": "relu",
+        "recurrent_activation": "hard_silu",
+    },
+    "lstm_linear": {"kind": "LSTM", "activation": "linear"},
+    "gru": {"kind": "GRU"},
+    "gru_reset_before": {"kind": "GRU", "reset_after": False},
+    "gru_masked_backwards": {"kind": "GRU", "masked": True, "go_backwards": True},
+    "gru_relu": {"kind": "GRU", "activation": "relu", "reset_after": False},
+}
+
+
+def _activation(name: str) -> object:
+    return lw.legacy_hard_sigmoid if name == "legacy_hard_sigmoid" else name
+
+
+def case(name: str, spec: dict) -> dict:
+    """One case: weights, inputs, mask and what Keras and lw.trace give."""
+    rng = np.random.default_rng(sum(map(ord, name)))
+    kind = spec["kind"]
+    args = {
+        "return_sequences": True,
+        "return_state": True,
+        "go_backwards": spec.get("go_backwards", False),
+        "use_bias": spec.get("use_bias", True),
+        "activation": _activation(spec.get("activation", "tanh")),
+        "recurrent_activation": _activation(spec.get("recurrent_activation", "sigmoid")),
+    }
+    if kind == "GRU":
+        args["reset_after"] = spec.get("reset_after", True)
+    layer = getattr(keras.layers, kind)(UNITS, name="rnn", **args)
+    x_in = keras.Input((STEPS, FEATURES))
+    mask_in = keras.Input((STEPS,), dtype="bool")
+    outs = layer(x_in, mask=mask_in)
+    probe = keras.Model([x_in, mask_in], outs)
+    layer.set_weights(
+        [0.8 * rng.normal(size=w.shape).astype("float32") for w in layer.get_weights()]
+    )
+    x = rng.normal(size=(BATCH, STEPS, FEATURES)).astype("float32")
+    mask = np.ones((BATCH, STEPS), bool)
+    if spec.get("masked"):
+        mask[0, 4:] = False  # padding at the end
+        mask[1, 2] = False  # a gap
+    got = [keras.ops.convert_to_numpy(o) for o in probe.predict_on_batch([x, mask])]
+    plain = keras.Sequential([keras.Input((STEPS, FEATURES)), layer])  # for lw.trace
+    masked_x = x.copy()
+    if spec.get("masked"):
+        plain = keras.Sequential([keras.Input((STEPS, FEATURES)), keras.layers.Masking(0.0), layer])
+        masked_x[~mask] = 0.0
+    tr = lw.trace(plain, masked_x if spec.get("masked") else x, "rnn")
+    arrays = ["input_gate", "forget_gate", "cell_candidate", "output_gate", "cell_state"]
+    if kind == "GRU":
+        arrays = ["update_gate", "reset_gate", "candidate"]
+    weights = layer.get_weights()
+    out = {
+        "kind": kind,
+        "units": UNITS,
+        "features": FEATURES,
+        "steps": STEPS,
+        "activation": spec.get("activation", "tanh"),
+        "recurrentActivation": spec.get("recurrent_activation", "sigmoid"),
+        "goBackwards": args["go_backwards"],
+        "resetAfter": args.get("reset_after", False),
+        "kernel": weights[0].ravel().tolist(),
+        "recurrentKernel": weights[1].ravel().tolist(),
+        "bias": weights[2].ravel().tolist() if len(weights) > 2 else None,
+        "x": x.ravel().tolist(),
+        "mask": mask.astype(int).ravel().tolist(),
+        "kerasSequence": got[0].ravel().tolist(),  # processing order, as Keras returns it
+        "kerasFinalH": got[1].ravel().tolist(),
+        "kerasFinalC": got[2].ravel().tolist() if kind == "LSTM" else None,
+        "trace": {a: np.nan_to_num(tr.array(a), nan=-999.0).ravel().tolist() for a in arrays},
+        "traceH": tr.hidden_state.ravel().tolist(),
+    }
+    return out
+
+
+ACTIVATIONS = (
+    "sigmoid", "tanh", "relu", "relu6", "hard_sigmoid", "legacy_hard_sigmoid", "hard_silu",
+    "linear", "softsign", "silu", "exponential", "elu",
+)  # fmt: skip
+"""Every activation the recurrences compute without Keras (lstm_widget._base.activations)."""
+
+
+def activations() -> dict:
+    """Each activation on a grid of inputs, by Keras."""
+    z = np.linspace(-8, 8, 41).astype("float32")
+    out = {}
+    for name in ACTIVATIONS:
+        fn = _activation(name)
+        fn = getattr(keras.activations, fn) if isinstance(fn, str) else fn
+        out[name] = keras.ops.convert_to_numpy(fn(keras.ops.convert_to_tensor(z))).tolist()
+    return {"x": z.tolist(), "y": out}
+
+
+def render() -> str:
+    """The vectors file's text."""
+    keras.utils.set_random_seed(0)
+    cases = {name: case(name, spec) for name, spec in CASES.items()}
+    body = json.dumps(cases, indent=None, separators=(",", ":"))
+    acts = json.dumps(activations(), indent=None, separators=(",", ":"))
+    return (
+        "// Generated by tests/make_js_vectors.py from Keras and lw.trace: do not edit.\n"
+        "// NaN (a masked step's gates) is written as -999.\n"
+        "/* eslint-disable */\n"
+        f"export const BATCH = {BATCH};\n"
+        f"export const VECTORS: Record<string, any> = {body};\n"
+        f"export const ACTIVATIONS: {{ x: number[]; y: Record<string, number[]> }} = {acts};\n"
+    )
+
+
+if __name__ == "__main__":
+    OUT.write_text(render())
+    print(f"wrote {OUT} ({OUT.stat().st_size:,} bytes)")
