@@ -5,6 +5,8 @@
 - ``labels``: step labels (dates, tokens, vocabularies).
 - ``overview``: downsampling long arrays for display.
 - ``serialization``: numpy arrays as binary buffers for the front end.
+- ``page_model``: a recurrent layer and the layers after it as a page without a kernel
+  computes them (``js/src/core/head.ts``).
 
 May import: ``_analyses``, ``_cells``, ``_reading``, ``_base``.
 """
