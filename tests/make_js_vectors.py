@@ -162,7 +162,7 @@ def _models() -> dict[str, list]:
         "bidirectional_gru_sum_seq_then_lstm": [
             B(G(3, return_sequences=True), merge_mode="sum", name="rnn"),
             L(2),
-            D(1, activation="log_softmax"),
+            D(2, activation="log_softmax"),
         ],
         "masked_lstm_seq_then_gru": [
             keras.layers.Masking(0.0),
@@ -172,6 +172,28 @@ def _models() -> dict[str, list]:
         ],
         "custom_activation": [L(3, name="rnn"), D(1, activation=lambda v: v * 2.0)],
     }
+
+
+CHANGES = {
+    "lstm_dense": (
+        {"forget": {"bias_shift": -1.0}, "input": {"kernel_scale": 0.5, "units": [0, 2]}},
+        [{"units": [1], "array": "c", "value": 0.0}],
+    ),
+    "stacked_dropout_softmax": (
+        {"cell": {"recurrent_scale": 0.3}},
+        [{"units": [3], "array": "h", "value": 0.7, "steps": [1, 2]}],
+    ),
+    "bidirectional_gru_sum_seq_then_lstm": (
+        # the candidate's shift goes to the input bias, outside the reset gate's product
+        {"update": {"bias_shift": 1.0}, "candidate": {"kernel_scale": 1.5, "bias_shift": 1.0}},
+        [{"units": [0, 4], "array": "h", "value": -0.5}],
+    ),
+    "masked_lstm_seq_then_gru": (
+        {"output": {"recurrent_scale": 0.0}},
+        [{"units": [0], "array": "h", "value": 0.5, "steps": [1, 2, 5]}],
+    ),
+}
+"""Per model: what-if edits of its recurrent layer and units set, for the page to repeat."""
 
 
 def model_case(name: str, layers: list) -> dict:
@@ -186,7 +208,19 @@ def model_case(name: str, layers: list) -> dict:
         x[0, 4:] = 0.0
     description, arrays = page_model(model, "rnn")
     out = keras.ops.convert_to_numpy(model.predict_on_batch(x)) if "custom" not in name else None
+    changes = {}
+    if name in CHANGES:
+        edits, units = CHANGES[name]
+        edited = lw.what_if(model, x, edits, "rnn").edited_output
+        intervened = lw.intervene(model, x, units, "rnn").edited_output
+        changes = {
+            "edits": edits,
+            "editedOutput": np.asarray(edited).ravel().tolist(),
+            "clamps": units,
+            "intervenedOutput": np.asarray(intervened).ravel().tolist(),
+        }
     return {
+        **changes,
         "model": description,
         "arrays": [a.ravel().tolist() for a in arrays],
         "x": x.ravel().tolist(),

@@ -5,7 +5,9 @@
  * (or a custom activation) gives no output and says which: never a wrong number.
  */
 
-import { activation, type Cell, run, type Run } from "./recurrence";
+import type { Edits } from "../types";
+import { editCell } from "./edit";
+import { activation, type Cell, type Clamp, run, type Run } from "./recurrence";
 
 export interface CellSpec {
   kind: "LSTM" | "GRU";
@@ -98,14 +100,40 @@ const MERGES: Record<string, (a: number, b: number) => number> = {
   mul: (a, b) => a * b,
 };
 
-function recurrent(op: Op, arrays: Float32Array[], x: Float32Array, mask: ArrayLike<number> | null) {
+/** What-if changes of the shown layer: weight edits (both directions alike) and units set. */
+export interface Changes {
+  edits?: Edits;
+  /** Units as the layer numbers them (a Bidirectional layer's forward ones, then backward). */
+  clamps?: Clamp[];
+}
+
+/** The clamps of one direction (units `first`..`first + n - 1`), renumbered from 0. */
+function directionClamps(clamps: readonly Clamp[], first: number, n: number): Clamp[] {
+  return clamps
+    .map((c) => ({ ...c, units: c.units.filter((u) => u >= first && u < first + n).map((u) => u - first) }))
+    .filter((c) => c.units.length > 0);
+}
+
+function recurrent(
+  op: Op,
+  arrays: Float32Array[],
+  x: Float32Array,
+  mask: ArrayLike<number> | null,
+  changes: Changes = {},
+) {
+  const cell = (spec: CellSpec): Cell => {
+    const plain = cellOf(spec, arrays);
+    return changes.edits && Object.keys(changes.edits).length > 0 ? editCell(plain, changes.edits) : plain;
+  };
+  const clamps = changes.clamps ?? [];
   if (op.op === "rnn") {
-    const r = run(cellOf(op.cell, arrays), x, mask);
+    const r = run(cell(op.cell), x, mask, clamps);
     return { out: directionOut(op.cell, r, mask, false), runs: [r] };
   }
   if (op.op !== "bidirectional") throw new Error(`${op.op} is not a recurrent layer`);
-  const f = run(cellOf(op.forward, arrays), x, mask);
-  const b = run(cellOf(op.backward, arrays), x, mask);
+  const n = op.forward.units;
+  const f = run(cell(op.forward), x, mask, directionClamps(clamps, 0, n));
+  const b = run(cell(op.backward), x, mask, directionClamps(clamps, n, n));
   const fo = directionOut(op.forward, f, mask, true);
   const bo = directionOut(op.backward, b, mask, true);
   const width = fo.shape[fo.shape.length - 1];
@@ -158,15 +186,19 @@ function dense(op: Extract<Op, { op: "dense" }>, arrays: Float32Array[], t: Tens
   return activate(op.activation, { data, shape: [...t.shape.slice(0, -1), op.units] });
 }
 
-/** Run the recurrent layer on one sample's layer input `x` (steps, features), then the rest. */
+/**
+ * Run the recurrent layer on one sample's layer input `x` (steps, features), with `changes`
+ * (what-if edits and units set), then the layers after it.
+ */
 export function runPage(
   model: PageModel,
   arrays: Float32Array[],
   x: Float32Array,
   mask: ArrayLike<number> | null = null,
+  changes: Changes = {},
 ): PageRun {
   const cannot = [model.layer, ...model.after].map(missing).find((m) => m !== null);
-  const first = recurrent(model.layer, arrays, x, mask);
+  const first = recurrent(model.layer, arrays, x, mask, changes);
   if (cannot !== undefined) return { output: null, why: `the page cannot compute ${cannot}`, runs: first.runs };
   let t = first.out;
   let m = t.shape.length === 2 ? mask : null; // the mask follows a sequence

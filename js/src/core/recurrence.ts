@@ -57,6 +57,26 @@ export interface Cell {
   resetAfter: boolean; // a GRU's convention
 }
 
+/**
+ * Units set inside the loop (lw.intervene's semantics): at each step where `at` is true (all
+ * steps if null), right after the cell computes its new state, `units` of c (an LSTM's, before
+ * h is computed from it) or of h get `value` (one number, or one per step by input position).
+ */
+export interface Clamp {
+  array: "c" | "h";
+  units: number[];
+  value: number | ArrayLike<number>;
+  at: ArrayLike<boolean> | null;
+}
+
+function setUnits(state: Float64Array, clamps: readonly Clamp[], array: "c" | "h", t: number): void {
+  for (const cl of clamps) {
+    if (cl.array !== array || (cl.at !== null && !cl.at[t])) continue;
+    const v = typeof cl.value === "number" ? cl.value : cl.value[t];
+    for (const u of cl.units) state[u] = v;
+  }
+}
+
 /** Every per-step array, (steps, units) each, by name (an LSTM's i f g o c h, a GRU's z r hh h). */
 export type Run = Record<string, Float32Array> & { finalH: Float32Array; finalC?: Float32Array };
 
@@ -77,8 +97,13 @@ function addProduct(v: ArrayLike<number>, m: Float32Array, cols: number, from: n
 }
 
 /** Run one sequence `x` (steps, features) through the cell; `mask` (steps) 0 skips a step. */
-export function run(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null = null): Run {
-  return cell.kind === "LSTM" ? runLSTM(cell, x, mask) : runGRU(cell, x, mask);
+export function run(
+  cell: Cell,
+  x: Float32Array,
+  mask: ArrayLike<number> | null = null,
+  clamps: readonly Clamp[] = [],
+): Run {
+  return cell.kind === "LSTM" ? runLSTM(cell, x, mask, clamps) : runGRU(cell, x, mask, clamps);
 }
 
 function order(steps: number, backwards: boolean): number[] {
@@ -86,7 +111,7 @@ function order(steps: number, backwards: boolean): number[] {
   return backwards ? idx.reverse() : idx;
 }
 
-function runLSTM(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null): Run {
+function runLSTM(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null, clamps: readonly Clamp[]): Run {
   const n = cell.units;
   const f = cell.features;
   const steps = x.length / f;
@@ -106,16 +131,20 @@ function runLSTM(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null): R
       addProduct(h, cell.recurrentKernel, cols, 0, z);
       const nc = new Float64Array(n);
       const nh = new Float64Array(n);
+      const os = new Float64Array(n);
       for (let u = 0; u < n; u++) {
         const i = rg(z[u]);
         const fg = rg(z[n + u]);
         const cand = g(z[2 * n + u]);
         const o = rg(z[3 * n + u]);
         nc[u] = fg * c[u] + i * cand;
-        nh[u] = o * g(nc[u]);
+        os[u] = o;
         const at = t * n + u;
         [out.i[at], out.f[at], out.g[at], out.o[at]] = [i, fg, cand, o];
       }
+      setUnits(nc, clamps, "c", t);
+      for (let u = 0; u < n; u++) nh[u] = os[u] * g(nc[u]);
+      setUnits(nh, clamps, "h", t);
       [c, h] = [nc, nh];
     } else {
       for (const name of ["i", "f", "g", "o"]) out[name].fill(NaN, t * n, (t + 1) * n);
@@ -126,7 +155,7 @@ function runLSTM(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null): R
   return Object.assign(out, { finalH: Float32Array.from(h), finalC: Float32Array.from(c) });
 }
 
-function runGRU(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null): Run {
+function runGRU(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null, clamps: readonly Clamp[]): Run {
   const n = cell.units;
   const f = cell.features;
   const steps = x.length / f;
@@ -173,6 +202,7 @@ function runGRU(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null): Ru
         const at = t * n + u;
         [out.z[at], out.r[at], out.hh[at]] = [zs[u], rs[u], hh[u]];
       }
+      setUnits(nh, clamps, "h", t);
       h = nh;
     } else {
       for (const name of ["z", "r", "hh"]) out[name].fill(NaN, t * n, (t + 1) * n);
