@@ -55,8 +55,7 @@ def _indices(value: object, size: int, what: str, allowed: str) -> np.ndarray:
 
 def clamps_of(
     spec: object,
-    baseline: Any,
-    layer: LayerRef,  # noqa: ANN401
+    baseline: Any,  # noqa: ANN401 - any kind of trace
 ) -> tuple[list[tuple[Clamp, ...]], list[dict[str, Any]]]:
     """Per direction, the clamps an intervention ``spec`` asks for, and the spec checked.
 
@@ -207,7 +206,7 @@ def intervene(model, x: object, interventions: object, layer: str | None = None)
     arrays = model_inputs(model, x)
     after = model_after(model, ref)
     baseline = run_clamped(model, arrays, ref)
-    clamps, checked = clamps_of(interventions, baseline, ref)
+    clamps, checked = clamps_of(interventions, baseline)
     edited = run_clamped(model, arrays, ref, clamps)
     return Intervened(baseline, edited, after(baseline), after(edited), checked)
 
@@ -273,7 +272,7 @@ def patch(
     target = run_clamped(model, target_arrays, ref)
     array = array or "h"
     spec = {"units": units, "array": array, "steps": steps}
-    clamps, _ = clamps_of(spec, target, ref)  # checks units, steps and array
+    clamps, _ = clamps_of(spec, target)  # checks units, steps and array
     picked = []
     n = _directions(source)[0].final_state[0].shape[1]
     for d, part in enumerate(_directions(source)):
@@ -284,7 +283,7 @@ def patch(
     values = np.concatenate([v for _, v in picked], axis=2)[..., order]
     batch = target_arrays[0].shape[0]
     values = np.broadcast_to(values, (batch, *values.shape[1:]))
-    clamps, _ = clamps_of({**spec, "value": values}, target, ref)
+    clamps, _ = clamps_of({**spec, "value": values}, target)
     edited = run_clamped(model, target_arrays, ref, clamps)
     out, t_out, s_out = after(edited), after(target), after(source)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -67,7 +67,7 @@ def intervened(
         n = int(ref.layer.forward_layer.cell.units)
         interventions = [{**i, "units": _shifted(i.get("units"), n)} for i in interventions]
     after = model_after(model, ref)
-    clamps, _ = clamps_of(interventions, baseline, ref)
+    clamps, _ = clamps_of(interventions, baseline)
     tr = run_clamped(model, rows, ref, clamps)
     return tr, after(tr)
 
