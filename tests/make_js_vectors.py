@@ -137,40 +137,44 @@ def activations() -> dict:
 
 
 def _models() -> dict[str, list]:
-    """Models whose recurrent layer and the layers after it the page computes (or not)."""
+    """Models whose recurrent layer and the layers after it the page computes (or not).
+
+    Every layer is named: Keras numbers unnamed ones per process, and the names are in the
+    description.
+    """
     L, G, B = keras.layers.LSTM, keras.layers.GRU, keras.layers.Bidirectional
     D = keras.layers.Dense
     return {
-        "lstm_dense": [L(4, name="rnn"), D(1)],
+        "lstm_dense": [L(4, name="rnn"), D(1, name="dense")],
         "lstm_seq_timedistributed_flatten_sigmoid": [
             L(4, return_sequences=True, name="rnn"),
-            keras.layers.TimeDistributed(D(2, activation="relu")),
-            keras.layers.Flatten(),
-            D(1, activation="sigmoid"),
+            keras.layers.TimeDistributed(D(2, activation="relu", name="inner"), name="td"),
+            keras.layers.Flatten(name="flat"),
+            D(1, activation="sigmoid", name="dense"),
         ],
         "stacked_dropout_softmax": [
             L(4, return_sequences=True, go_backwards=True, name="rnn"),
-            G(3),
-            keras.layers.Dropout(0.5),
-            D(3, activation="softmax"),
+            G(3, name="gru"),
+            keras.layers.Dropout(0.5, name="drop"),
+            D(3, activation="softmax", name="dense"),
         ],
         "bidirectional_concat_activation": [
-            B(L(3), name="rnn"),
-            keras.layers.Activation("tanh"),
-            D(2),
+            B(L(3, name="fw"), name="rnn"),
+            keras.layers.Activation("tanh", name="act"),
+            D(2, name="dense"),
         ],
         "bidirectional_gru_sum_seq_then_lstm": [
-            B(G(3, return_sequences=True), merge_mode="sum", name="rnn"),
-            L(2),
-            D(2, activation="log_softmax"),
+            B(G(3, return_sequences=True, name="fw"), merge_mode="sum", name="rnn"),
+            L(2, name="lstm"),
+            D(2, activation="log_softmax", name="dense"),
         ],
         "masked_lstm_seq_then_gru": [
-            keras.layers.Masking(0.0),
+            keras.layers.Masking(0.0, name="mask"),
             L(3, return_sequences=True, name="rnn"),
-            G(2),
-            D(1),
+            G(2, name="gru"),
+            D(1, name="dense"),
         ],
-        "custom_activation": [L(3, name="rnn"), D(1, activation=lambda v: v * 2.0)],
+        "custom_activation": [L(3, name="rnn"), D(1, activation=lambda v: v * 2.0, name="dense")],
     }
 
 
