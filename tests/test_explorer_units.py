@@ -54,6 +54,26 @@ def test_bad_settings_are_shown_not_raised():
     assert w.error == ""
 
 
+def test_switching_to_another_kind_of_layer_drops_even_malformed_settings():
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((10, 3)),
+            keras.layers.LSTM(4, return_sequences=True, name="l"),
+            keras.layers.GRU(3, name="g"),
+            keras.layers.Dense(1),
+        ]
+    )
+    w = lw.LSTMExplorer(model, X, layer="l", compare="edited")
+    w.edits = {"interventions": "zero 3"}
+    assert "must be a list of dicts" in w.error
+    w.layer = "g"
+    assert w.edits == {} and w.error == ""
+    w.edits = {"interventions": [{"units": [2]}]}  # a GRU's h
+    ref = lw.intervene(model, X[[0]], {"units": [2]}, layer="g")
+    np.testing.assert_allclose(w.edited_prediction, ref.edited_output[0], rtol=1e-6)
+
+
 def test_order_by_effect_is_unit_effects_of_the_shown_sample():
     model = lstm_model([keras.layers.Bidirectional(keras.layers.LSTM(3), name="bi")])
     w = lw.LSTMExplorer(model, X, sample=1, layer="bi/forward")

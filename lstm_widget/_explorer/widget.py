@@ -293,7 +293,11 @@ class LSTMExplorer(MessagesMixin, PictureMixin, SearchMixin, ExplorerTraits):
                 self.views, self.gates = views, gates
                 if self.view not in views:
                     self.view = DEFAULT_VIEW[kind]
-                if any(gate not in gates for gate in split_edits(self.edits)[0]):
+                try:
+                    weights = split_edits(self.edits)[0]
+                except TypeError:  # malformed interventions: shown as an error, dropped here
+                    weights = {"": None}
+                if any(gate not in gates for gate in weights):
                     self.edits = {}  # another kind's gates (and units)
         finally:
             self._fitting = False
