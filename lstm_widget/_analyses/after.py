@@ -21,12 +21,13 @@ from .._cells.steps import BidirectionalTrace
 from .._reading.model import LayerRef, StateSnapshot
 from .whatif import run_head
 
-_MERGE = {
+MERGES = {
     "concat": lambda a, b: np.concatenate([a, b], axis=-1),
     "sum": lambda a, b: a + b,
     "ave": lambda a, b: (a + b) / 2,
     "mul": lambda a, b: a * b,
 }
+"""How a Bidirectional layer's merge_mode combines its directions' outputs."""
 
 
 def _direction_output(rnn: keras.layers.RNN, tr: Any, wrapped: bool) -> np.ndarray:  # noqa: ANN401
@@ -45,7 +46,7 @@ def layer_output(layer: keras.layers.Layer, tr: Any) -> np.ndarray:  # noqa: ANN
     if isinstance(tr, BidirectionalTrace):
         fwd = _direction_output(layer.forward_layer, tr.forward, True)
         bwd = _direction_output(layer.backward_layer, tr.backward, True)
-        return _MERGE[layer.merge_mode](fwd, bwd)
+        return MERGES[layer.merge_mode](fwd, bwd)
     return _direction_output(layer, tr, False)
 
 
@@ -68,10 +69,10 @@ def model_after(model: keras.Model, ref: LayerRef) -> Callable[[Any], np.ndarray
     rnns = [layer.forward_layer, layer.backward_layer] if ref.bidirectional else [layer]
     if any(getattr(r, "return_state", False) for r in rnns):
         raise ValueError(f"layer {ref.path!r} returns its states; interventions need it not to.")
-    if ref.bidirectional and layer.merge_mode not in _MERGE:
+    if ref.bidirectional and layer.merge_mode not in MERGES:
         raise ValueError(
             f"Bidirectional layer {ref.path!r} has merge_mode={layer.merge_mode!r}; "
-            f"interventions need one of {', '.join(_MERGE)}."
+            f"interventions need one of {', '.join(MERGES)}."
         )
     later = model.layers[model.layers.index(layer) + 1 :]
 

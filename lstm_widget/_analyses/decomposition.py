@@ -17,6 +17,7 @@ import numpy as np
 from .._cells.gru_trace import GRUTrace
 from .._cells.trace import BidirectionalTrace, Trace, trace
 from .._reading.model import find_recurrent, require_model
+from .after import MERGES
 
 
 def forget_after(tr: Trace | GRUTrace) -> np.ndarray:
@@ -83,12 +84,8 @@ def memory_horizon(model, x: object, layer: str | None = None) -> np.ndarray:  #
     return np.concatenate([(forget_after(p) > np.exp(-1.0)).sum(axis=1) for p in parts], axis=1)
 
 
-_MERGES = {
-    "concat": lambda a, b: np.concatenate([a, b], axis=2),
-    "sum": lambda a, b: a + b,
-    "ave": lambda a, b: (a + b) / 2,
-}
-"""How a Bidirectional layer's merge_mode combines its directions' per-step parts."""
+_MERGES = {mode: MERGES[mode] for mode in ("concat", "sum", "ave")}
+"""The merge modes whose output splits into the directions' per-step parts (not "mul")."""
 
 
 def _final_state_parts(tr: Trace | GRUTrace) -> np.ndarray:

@@ -16,12 +16,11 @@ import numpy as np
 
 from .._base.inputs import batches, is_stream
 from .._base.validate import model_inputs
-from .._cells.gru_trace import trace_gru
 from .._cells.steps import Clamp
-from .._cells.trace import plan_trace, run_plan
 from .._reading.model import LayerRef, find_recurrent, is_gru, require_model
 from .after import model_after
 from .integrated import scalar_outputs
+from .interventions import run_clamped, state_array
 from .stream import Progress, blocks, ticker
 
 MODES = ("zero", "mean")
@@ -66,7 +65,7 @@ def _means(model, x: object, layer: str, array: str) -> np.ndarray:  # noqa: ANN
     return (total / max(count, 1)).astype(np.float32)
 
 
-def _ablated(model, arrays, ref: LayerRef, array: str, fill: np.ndarray, record):  # noqa: ANN001, ANN202
+def _ablated(model, arrays, ref: LayerRef, array: str, fill: np.ndarray, only_h: bool):  # noqa: ANN001, ANN202
     """The layer's trace for every (sample, unit) row: that unit set to ``fill`` at every step."""
     b, steps = arrays[0].shape[:2]
     parts = 2 if ref.bidirectional else 1
@@ -80,22 +79,7 @@ def _ablated(model, arrays, ref: LayerRef, array: str, fill: np.ndarray, record)
         values = np.broadcast_to(fill[d * n : (d + 1) * n], (b * total, steps, n))
         at = np.ones(steps, bool)
         clamps.append((Clamp(array, np.arange(n), values, at, pick),))
-    return _trace(model, rows, ref, record, clamps)
-
-
-def _trace(model, arrays, ref: LayerRef, record: bool, clamps=None):  # noqa: ANN001, ANN202
-    """A trace recording only h (when the layers after need the sequence) or nothing."""
-    feed = arrays[0] if len(arrays) == 1 else arrays
-    rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
-    if is_gru(rnn):
-        names = ("hidden_state",) if record else ()
-        f32 = np.dtype(np.float32)
-        return trace_gru(ref, model, feed, None, None, f32, 2**62, False, names, clamps)
-    plan = plan_trace(
-        model, feed, ref.path, memory_budget=2**62,
-        record=frozenset({"hidden_state"} if record else set()),
-    )  # fmt: skip
-    return run_plan(plan, clamps=clamps)
+    return run_clamped(model, rows, ref, clamps, only_h=only_h)
 
 
 def unit_effects(
@@ -147,11 +131,7 @@ def unit_effects(
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}.")
     ref = find_recurrent(model, layer)
     rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
-    arrays_ok = ("h",) if is_gru(rnn) else ("c", "h")
-    array = array or arrays_ok[0]
-    if array not in arrays_ok:
-        kind = "a GRU" if is_gru(rnn) else "an LSTM"
-        raise ValueError(f"array must be one of {arrays_ok} for {kind}, got {array!r}.")
+    array = state_array(is_gru(rnn), array)
     after = model_after(model, ref)
     total = int(rnn.cell.units) * (2 if ref.bidirectional else 1)
     if mode == "mean":
@@ -169,7 +149,7 @@ def unit_effects(
         for chunk in _chunks(model, x, total, sequences, int(rnn.cell.units)):
             arrays = model_inputs(model, chunk)
             b = arrays[0].shape[0]
-            base = _values(after(_trace(model, arrays, ref, sequences)), output_index)
+            base = _values(after(run_clamped(model, arrays, ref, only_h=sequences)), output_index)
             out = _values(after(_ablated(model, arrays, ref, array, fill, sequences)), output_index)
             change = out.reshape(b, total, -1) - base[:, None]  # (samples, units, values)
             abs_sum += np.abs(change).mean(axis=2).sum(axis=0)

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from .._base.validate import model_inputs
-from .._cells.gru_trace import GRUTrace, trace_gru
+from .._cells.gru_trace import GRU_TRACE_ARRAYS, GRUTrace, trace_gru
+from .._cells.recurrence import RECORDABLE
 from .._cells.steps import BidirectionalTrace, Clamp
 from .._cells.trace import Trace, plan_trace, run_plan
 from .._reading.model import LayerRef, find_recurrent, is_gru, require_model_x
@@ -89,11 +90,7 @@ def clamps_of(
         total = n * len(parts)
         side = " (forward units, then backward)" if len(parts) == 2 else ""
         units = _indices(s["units"], total, "units", f"0..{total - 1}{side}")
-        arrays = ("h",) if gru else ("c", "h")
-        array = s.get("array", arrays[0])
-        if array not in arrays:
-            kind = "a GRU" if gru else "an LSTM"
-            raise ValueError(f"array must be one of {arrays} for {kind}, got {array!r}.")
+        array = state_array(gru, s.get("array"))
         at = np.zeros(steps, bool)
         chosen = s.get("steps")
         at[
@@ -155,15 +152,36 @@ def _unmasked(state: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     return np.where(mask[..., None], state, np.nan)
 
 
-def run_clamped(model, arrays: list[np.ndarray], ref: LayerRef, clamps=None):  # noqa: ANN001, ANN201
-    """The layer's trace for ``arrays`` (all arrays recorded), with ``clamps`` per direction."""
+def state_array(gru: bool, array: str | None) -> str:
+    """``array`` checked for the layer: an LSTM's ``"c"`` (default) or ``"h"``, a GRU's ``"h"``."""
+    allowed = ("h",) if gru else ("c", "h")
+    chosen = allowed[0] if array is None else array
+    if chosen not in allowed:
+        kind = "a GRU" if gru else "an LSTM"
+        raise ValueError(f"array must be one of {allowed} for {kind}, got {array!r}.")
+    return chosen
+
+
+def run_clamped(  # noqa: ANN201
+    model,  # noqa: ANN001
+    arrays: list[np.ndarray],
+    ref: LayerRef,
+    clamps=None,  # noqa: ANN001
+    only_h: bool | None = None,
+):
+    """The layer's trace for ``arrays`` with ``clamps`` per direction.
+
+    Every array is recorded, unless ``only_h`` is given: then h alone (True) or nothing
+    (False: the final states only), for batched runs whose traces nobody reads.
+    """
     feed = arrays[0] if len(arrays) == 1 else arrays
     rnn = ref.layer.forward_layer if ref.bidirectional else ref.layer
     if is_gru(rnn):
-        return trace_gru(
-            ref, model, feed, None, None, np.dtype(np.float32), 2**62, False, clamps=clamps
-        )
-    plan = plan_trace(model, feed, ref.path, memory_budget=2**62)
+        names = GRU_TRACE_ARRAYS if only_h is None else ("hidden_state",) * only_h
+        f32 = np.dtype(np.float32)
+        return trace_gru(ref, model, feed, None, None, f32, 2**62, False, names, clamps)
+    record = RECORDABLE if only_h is None else frozenset({"hidden_state"} if only_h else ())
+    plan = plan_trace(model, feed, ref.path, memory_budget=2**62, record=record)
     return run_plan(plan, clamps=clamps)
 
 

@@ -303,8 +303,7 @@ class Session(EditsMixin):
             size = self.output(path, sample).size
             array = "h" if is_gru(self.rnn(path)) else "c"
             index = 0 if size > 1 else None
-            rows = self._rows(sample)
-            feed = rows[0] if len(rows) == 1 else rows
+            feed = self._inputs(sample)
             return unit_effects(self.model, feed, "zero", array, index, path).mean_abs
 
         effect = self._get(("effect", path, key), compute)
