@@ -1,7 +1,8 @@
 /**
  * The rooms of js/src (see docs/architecture.md), checked by `npm run deps` in .ci/run:
- * widget.ts > ui/ > draw/ > data/ > core/ > types.ts. A module imports only rooms below
- * its own (and its own room), types.ts imports nothing, and nothing imports in a circle.
+ * page/ > widget.ts > ui/ > draw/ > data/ > core/ > types.ts. A module imports only rooms
+ * below its own (and its own room), types.ts imports nothing, and nothing imports in a circle.
+ * page/ is the exported file's entry: the widget with its kernel answered in the page.
  */
 const room = (name) => `^src/${name}/`;
 const above = {
@@ -28,9 +29,16 @@ module.exports = {
     {
       name: "nothing-imports-the-widget",
       severity: "error",
-      comment: "widget.ts is the top: it mounts the rooms.",
-      from: { path: "^src/" },
+      comment: "widget.ts is the top of the notebook's bundle: it mounts the rooms.",
+      from: { path: "^src/", pathNot: "^src/page/" },
       to: { path: "^src/widget\\.ts$" },
+    },
+    {
+      name: "nothing-imports-the-page",
+      severity: "error",
+      comment: "page/ is the exported file's entry: it sits above the widget.",
+      from: { path: "^src/", pathNot: "^src/page/" },
+      to: { path: "^src/page/" },
     },
     ...Object.entries(above).map(([from, upper]) => ({
       name: `${from}-imports-no-room-above-it`,

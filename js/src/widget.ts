@@ -119,10 +119,9 @@ function render({ model, el: host }: { model: WidgetModel<ExplorerModel>; el: HT
   /** A hit's range (with some context) and first step, applied once its sample is shown. */
   let pendingHit: { range: Range; step: number } | null = null;
 
-  const textColor = (): string =>
-    getComputedStyle(root).getPropertyValue("--jp-ui-font-color1").trim() || "#222";
-  const secondaryColor = (): string =>
-    getComputedStyle(root).getPropertyValue("--jp-ui-font-color2").trim() || "#666";
+  // canvas text takes the colours the theme gives the widget's text (JupyterLab's or a page's)
+  const textColor = (): string => getComputedStyle(root).color || "#222";
+  const secondaryColor = (): string => getComputedStyle(status).color || "#666";
   const steps = (): number => model.get("n_steps");
   /** Showing edited − baseline: every array is signed. */
   const differing = (): boolean =>

@@ -46,10 +46,11 @@ from .parts import (
 from .picture import PictureMixin
 from .search import SearchMixin
 from .session import DEFAULT_CACHE_BUDGET, Session
+from .sharing import SharingMixin
 from .traits import ExplorerTraits
 
 
-class LSTMExplorer(MessagesMixin, PictureMixin, SearchMixin, ExplorerTraits):
+class LSTMExplorer(MessagesMixin, PictureMixin, SearchMixin, SharingMixin, ExplorerTraits):
     """Explore an LSTM or GRU layer's gates and states over time, for your input.
 
     Parameters

@@ -105,6 +105,8 @@ export interface Changes {
   edits?: Edits;
   /** Units as the layer numbers them (a Bidirectional layer's forward ones, then backward). */
   clamps?: Clamp[];
+  /** A Bidirectional layer's direction the edits apply to (both when absent). */
+  only?: "forward" | "backward";
 }
 
 /** The clamps of one direction (units `first`..`first + n - 1`), renumbered from 0. */
@@ -121,9 +123,10 @@ function recurrent(
   mask: ArrayLike<number> | null,
   changes: Changes = {},
 ) {
-  const cell = (spec: CellSpec): Cell => {
+  const cell = (spec: CellSpec, direction: "forward" | "backward" = "forward"): Cell => {
     const plain = cellOf(spec, arrays);
-    return changes.edits && Object.keys(changes.edits).length > 0 ? editCell(plain, changes.edits) : plain;
+    const edited = changes.only === undefined || changes.only === direction;
+    return edited && changes.edits && Object.keys(changes.edits).length > 0 ? editCell(plain, changes.edits) : plain;
   };
   const clamps = changes.clamps ?? [];
   if (op.op === "rnn") {
@@ -133,7 +136,7 @@ function recurrent(
   if (op.op !== "bidirectional") throw new Error(`${op.op} is not a recurrent layer`);
   const n = op.forward.units;
   const f = run(cell(op.forward), x, mask, directionClamps(clamps, 0, n));
-  const b = run(cell(op.backward), x, mask, directionClamps(clamps, n, n));
+  const b = run(cell(op.backward, "backward"), x, mask, directionClamps(clamps, n, n));
   const fo = directionOut(op.forward, f, mask, true);
   const bo = directionOut(op.backward, b, mask, true);
   const width = fo.shape[fo.shape.length - 1];
@@ -186,6 +189,30 @@ function dense(op: Extract<Op, { op: "dense" }>, arrays: Float32Array[], t: Tens
   return activate(op.activation, { data, shape: [...t.shape.slice(0, -1), op.units] });
 }
 
+/** The layers after the recurrent one, from its output `t` (with the sequence's mask `m`). */
+function after(model: PageModel, arrays: Float32Array[], t: Tensor, mask: ArrayLike<number> | null, stopAt?: string) {
+  let m = t.shape.length === 2 ? mask : null; // the mask follows a sequence
+  for (const op of model.after) {
+    if (op.name === stopAt) return { t, m };
+    if (op.op === "dense") t = dense(op, arrays, t);
+    else if (op.op === "activation") t = activate(op.activation, t);
+    else if (op.op === "flatten") {
+      t = { data: t.data, shape: [t.data.length] };
+      m = null;
+    } else if (op.op === "rnn" || op.op === "bidirectional") {
+      t = recurrent(op, arrays, t.data, m).out;
+      if (t.shape.length === 1) m = null;
+    }
+  }
+  return { t, m };
+}
+
+/** What the page cannot compute in `ops`, as a sentence, or null. */
+function cannot(ops: Op[]): string | null {
+  const what = ops.map(missing).find((m) => m !== null);
+  return what === undefined ? null : `the page cannot compute ${what}`;
+}
+
 /**
  * Run the recurrent layer on one sample's layer input `x` (steps, features), with `changes`
  * (what-if edits and units set), then the layers after it.
@@ -197,21 +224,26 @@ export function runPage(
   mask: ArrayLike<number> | null = null,
   changes: Changes = {},
 ): PageRun {
-  const cannot = [model.layer, ...model.after].map(missing).find((m) => m !== null);
+  const why = cannot([model.layer, ...model.after]);
   const first = recurrent(model.layer, arrays, x, mask, changes);
-  if (cannot !== undefined) return { output: null, why: `the page cannot compute ${cannot}`, runs: first.runs };
-  let t = first.out;
-  let m = t.shape.length === 2 ? mask : null; // the mask follows a sequence
-  for (const op of model.after) {
-    if (op.op === "dense") t = dense(op, arrays, t);
-    else if (op.op === "activation") t = activate(op.activation, t);
-    else if (op.op === "flatten") {
-      t = { data: t.data, shape: [t.data.length] };
-      m = null;
-    } else if (op.op === "rnn" || op.op === "bidirectional") {
-      t = recurrent(op, arrays, t.data, m).out;
-      if (t.shape.length === 1) m = null;
-    }
-  }
-  return { output: t, why: "", runs: first.runs };
+  if (why !== null) return { output: null, why, runs: first.runs };
+  return { output: after(model, arrays, first.out, mask).t, why: "", runs: first.runs };
+}
+
+/**
+ * The input of the layer named `name` after the recurrent one (a stacked layer's input),
+ * or null with the reason when a layer before it is not one the page computes.
+ */
+export function inputOf(
+  model: PageModel,
+  arrays: Float32Array[],
+  x: Float32Array,
+  mask: ArrayLike<number> | null,
+  name: string,
+): { input: Tensor | null; why: string } {
+  const at = model.after.findIndex((op) => op.name === name);
+  if (at < 0) return { input: null, why: `layer ${name} does not follow ${model.layer.name}` };
+  const why = cannot([model.layer, ...model.after.slice(0, at)]);
+  if (why !== null) return { input: null, why };
+  return { input: after(model, arrays, recurrent(model.layer, arrays, x, mask).out, mask, name).t, why: "" };
 }

@@ -1,0 +1,193 @@
+/**
+ * The kernel's side of the explorer, answered in the page from the exported data: what
+ * `lstm_widget/_explorer/widget.py` computes when a trait changes (the overview, the
+ * predictions, the attribution strip) and its replies to window requests. The what-if edits
+ * and units set run in the page (`traces.ts`); where the page cannot compute the edited
+ * output it says so and shows none, never a wrong number.
+ */
+
+import type { EditsTrait, ExplorerModel } from "../types";
+import { downsample, finiteRange, wire } from "./overview";
+import { type SharedData, view } from "./shared";
+import type { Backend, PageModel } from "./store";
+import { type Arrays, splitEdits, Traces } from "./traces";
+
+const DEFAULT_VIEW: Record<string, string> = { lstm: "c", gru: "h" };
+const NEEDS_KERNEL = "needs the kernel (not in this exported file)";
+
+/** The first output values, at most 64 (as `first_values` in Python). */
+const firstValues = (out: Float32Array): number[] => Array.from(out.subarray(0, 64), Number);
+
+const hasEdits = (edits: EditsTrait): boolean => {
+  const { weights, interventions } = splitEdits(edits ?? {});
+  return Object.keys(weights).length > 0 || interventions.length > 0;
+};
+
+export class PageBackend implements Backend<ExplorerModel> {
+  private readonly traces: Traces;
+  private readonly blob: ArrayBuffer;
+
+  constructor(
+    private readonly model: PageModel<ExplorerModel>,
+    private readonly data: SharedData,
+    blob: ArrayBuffer,
+  ) {
+    this.blob = blob;
+    this.traces = new Traces(data, blob);
+    model.backend = this;
+  }
+
+  /** Everything the kernel computes when the widget opens. */
+  start(): void {
+    this.fitKind();
+    this.refresh();
+    this.attribute();
+    this.orderByEffect();
+  }
+
+  changed(keys: (keyof ExplorerModel)[]): void {
+    const has = (k: keyof ExplorerModel): boolean => keys.includes(k);
+    if (has("layer")) this.fitKind();
+    if (has("layer") || has("sample") || has("view")) this.model.update({ query_range: [] });
+    if (["layer", "sample", "view", "compare", "edits", "attribution_method"].some((k) => has(k as keyof ExplorerModel))) {
+      this.refresh();
+    }
+    if (has("layer") || has("sample") || has("attribution_method")) this.attribute();
+    if (has("order") || has("layer") || has("sample")) this.orderByEffect();
+    if (has("edits") || has("edit_version")) this.model.update({ edit_done: this.model.get("edit_version") });
+  }
+
+  message(content: Record<string, unknown>, reply: (c: Record<string, unknown>, b?: ArrayBuffer[]) => void): void {
+    if (content.type === "query" || content.type === "find") {
+      const what = content.type === "query" ? "select range" : "find similar";
+      this.model.update({ pattern: { note: `${what} ${NEEDS_KERNEL}` } });
+      return;
+    }
+    if (content.type !== "window") return;
+    try {
+      const w = this.window(Number(content.sample), Number(content.start), Number(content.stop), content.layer);
+      reply({ ...w.content, id: content.id }, w.buffers);
+    } catch (err) {
+      reply({ type: "error", id: content.id, message: (err as Error).message });
+    }
+  }
+
+  /** A window reply (as `window_reply` in Python): the arrays of steps [start, stop) and the layer input. */
+  private window(sample: number, start: number, stop: number, layer: unknown) {
+    if (layer !== undefined && layer !== this.model.get("layer")) throw new Error(`layer ${String(layer)} is not the one shown`);
+    const a = this.shown(sample);
+    [start, stop] = [Math.max(0, start), Math.min(a.steps, stop)];
+    if (start >= stop) throw new Error(`empty window [${start}, ${stop}) for ${a.steps} steps`);
+    const views = this.model.get("views");
+    const n = stop - start;
+    const block = new Float32Array(views.length * n * a.units);
+    views.forEach((name, k) => block.set(a.values[name].subarray(start * a.units, stop * a.units), k * n * a.units));
+    const input = a.input.slice(start * a.features, stop * a.features);
+    const content = {
+      type: "window", layer: this.model.get("layer"), sample, start, stop, views,
+      shape: [views.length, n, a.units], input_shape: [n, a.features],
+    };
+    return { content, buffers: [block.buffer, input.buffer] };
+  }
+
+  /** The shown layer's arrays for `sample`: baseline, edited or edited − baseline. */
+  private shown(sample: number): Arrays {
+    const { layer, compare, edits } = { layer: this.model.get("layer"), compare: this.model.get("compare"), edits: this.model.get("edits") ?? {} };
+    const base = this.traces.baseline(layer, sample);
+    if (compare === "baseline" || !hasEdits(edits)) return base;
+    const edited = this.traces.edited(layer, sample, edits).arrays;
+    if (compare === "edited") return edited;
+    const values: Record<string, Float32Array> = {};
+    for (const [name, v] of Object.entries(edited.values)) values[name] = v.map((e, k) => e - base.values[name][k]);
+    return { ...base, values };
+  }
+
+  private fitKind(): void {
+    const layer = this.data.layers[this.model.get("layer")];
+    if (layer === undefined) return;
+    const views = layer.views;
+    if (JSON.stringify(views) === JSON.stringify(this.model.get("views"))) return;
+    const { weights } = splitEdits(this.model.get("edits") ?? {});
+    const foreign = Object.keys(weights).some((g) => !layer.gates.includes(g));
+    this.model.update({
+      views,
+      gates: layer.gates,
+      ...(views.includes(this.model.get("view")) ? {} : { view: DEFAULT_VIEW[layer.kind] }),
+      ...(foreign ? { edits: {} } : {}),
+    });
+  }
+
+  private refresh(): void {
+    const m = this.model;
+    const s = m.get("sample");
+    const name = m.get("layer");
+    let a: Arrays;
+    let edited: number[] = [];
+    let problem = "";
+    try {
+      a = this.shown(s);
+      const edits = m.get("edits") ?? {};
+      if (hasEdits(edits)) {
+        const e = this.traces.edited(name, s, edits);
+        if (e.output !== null) edited = firstValues(e.output);
+        else problem = `the edited output ${NEEDS_KERNEL}: ${e.why}`;
+      }
+    } catch (err) {
+      m.update({ error: (err as Error).message });
+      return;
+    }
+    const sample = this.data.samples[s];
+    const values = a.values[m.get("view")];
+    const labels = sample.labels.length === a.steps ? sample.labels : [];
+    const bins = Math.min(a.steps, 2048);
+    m.update({
+      error: problem,
+      n_steps: a.steps,
+      n_units: a.units,
+      selected_units: m.get("selected_units").filter((u) => u < a.units),
+      feature_names: this.data.layers[name].featureNames,
+      labels,
+      label_kind: (labels.length > 0 ? this.data.labelKind : "") as ExplorerModel["label_kind"],
+      step: Math.min(m.get("step"), a.steps - 1),
+      prediction: sample.prediction,
+      edited_prediction: edited,
+      overview: {
+        view: m.get("view"),
+        bins,
+        exact: a.steps <= 2048,
+        data: wire(downsample(values, a.steps, a.units), [a.units, bins]),
+        input: wire(downsample(a.input, a.steps, a.features), [a.features, a.features > 0 ? bins : 0]),
+        range: finiteRange(values),
+        masked: sample.masked,
+      },
+    });
+  }
+
+  private attribute(): void {
+    const method = this.model.get("attribution_method");
+    if (method === "none") {
+      this.model.update({ attribution: {} });
+      return;
+    }
+    const path = this.data.layers[this.model.get("layer")]?.path ?? "";
+    const key = method === "cell_decomposition" ? `${method}|${path}` : method;
+    const got = this.data.samples[this.model.get("sample")].attribution[key];
+    if (got === undefined) {
+      this.model.update({ attribution: { note: `${method.replace(/_/g, " ")} ${NEEDS_KERNEL}: save_html(attribution=[...]) computes it at export` } });
+      return;
+    }
+    const data = got.data === undefined ? undefined : wire(view(this.blob, got.data), got.data.shape);
+    this.model.update({ attribution: data === undefined ? { note: got.note } : { data, note: got.note } });
+  }
+
+  private orderByEffect(): void {
+    if (this.model.get("order") !== "effect") {
+      this.model.update({ unit_effect: [] });
+      return;
+    }
+    const effect = this.data.samples[this.model.get("sample")].effects[this.model.get("layer")];
+    if (effect !== undefined) this.model.update({ unit_effect: effect });
+    else this.model.update({ unit_effect: [], error: `order by effect ${NEEDS_KERNEL}: export with that order shown` });
+  }
+
+}

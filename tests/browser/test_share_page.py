@@ -1,0 +1,181 @@
+"""The explorer saved as one HTML file (#28), opened from disk in Chromium with every network
+request aborted: its numbers against Keras (lw.trace, lw.what_if, lw.intervene) and the
+interactions a reader uses, without a kernel."""
+
+import re
+
+import keras
+import numpy as np
+import pytest
+
+import lstm_widget as lw
+
+pytestmark = pytest.mark.browser
+
+STEPS = 30
+L, G, B, D = keras.layers.LSTM, keras.layers.GRU, keras.layers.Bidirectional, keras.layers.Dense
+
+WINDOW = """async ([layer, sample]) => new Promise((done) => {
+  const m = window.lstmwExplorer;
+  const on = (c, bufs) => {
+    if (c.id !== 777) return;
+    m.off("msg:custom", on);
+    if (c.type === "error") return done({ error: c.message });
+    const b = bufs[0];
+    done({ views: c.views, shape: c.shape,
+           data: Array.from(new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4)) });
+  };
+  m.on("msg:custom", on);
+  m.send({ type: "window", id: 777, layer, sample, start: 0, stop: m.get("n_steps") });
+})"""
+SET = """async (changes) => {
+  const m = window.lstmwExplorer;
+  for (const [k, v] of Object.entries(changes)) m.set(k, v);
+  if ("edits" in changes) m.set("edit_version", m.get("edit_version") + 1);
+  m.save_changes();
+  await new Promise((r) => setTimeout(r, 30));
+  return { error: m.get("error"), edited: m.get("edited_prediction"),
+           prediction: m.get("prediction"), done: m.get("edit_done") === m.get("edit_version") };
+}"""
+
+
+def _models():
+    keras.utils.set_random_seed(3)
+    stacked = keras.Sequential([
+        keras.Input((STEPS, 3)),
+        keras.layers.Masking(0.0, name="mask"),
+        L(5, return_sequences=True, name="rnn"),
+        G(4, reset_after=False, name="gru"),
+        D(2, activation="softmax", name="dense"),
+    ], name="stacked")  # fmt: skip
+    bi = keras.Sequential([
+        keras.Input((STEPS, 3)),
+        B(G(3, return_sequences=True, name="fw"), merge_mode="sum", name="bi"),
+        L(4, recurrent_activation=lw.legacy_hard_sigmoid, go_backwards=True, name="lstm"),
+        D(1, name="dense"),
+    ], name="bi")  # fmt: skip
+    x = np.random.default_rng(4).normal(size=(4, STEPS, 3)).astype("float32")
+    x[1, -7:] = 0.0  # masked steps in the stacked model
+    return {"stacked": stacked, "bi": bi}, x
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    models, x = _models()
+    root = tmp_path_factory.mktemp("share")
+    out = {}
+    for name, model in models.items():
+        explorer = lw.LSTMExplorer(model, x)
+        out[name] = (model, x, explorer.save_html(root / f"{name}.html"))
+    return out
+
+
+def _open(browser, path, scheme="light"):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    asked, problems = [], []
+    page.route("**/*", lambda r: r.continue_() if r.request.url == path.as_uri() else (
+        asked.append(r.request.url), r.abort()))  # fmt: skip
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+    page.goto(path.as_uri())
+    page.locator(".lstmw-status").filter(has_text=re.compile(r"^step \d+ of \d+$")).wait_for()
+    return context, page, asked, problems
+
+
+def _direction(tr, layer):
+    if isinstance(tr, lw.BidirectionalTrace):
+        return tr.backward if layer.endswith("/backward") else tr.forward
+    return tr
+
+
+@pytest.mark.parametrize("name", ["stacked", "bi"])
+def test_page_numbers_equal_keras(browser, files, name):
+    model, x, path = files[name]
+    context, page, asked, problems = _open(browser, path)
+    try:
+        for layer in page.evaluate("window.lstmwExplorer.get('layers')"):
+            keras_path = layer.removesuffix("/forward").removesuffix("/backward")
+            assert page.evaluate(SET, {"layer": layer})["error"] == ""
+            for sample in (0, 1):
+                got = page.evaluate(WINDOW, [layer, sample])
+                assert "error" not in got, got
+                want = _direction(lw.trace(model, x[[sample]], layer=keras_path), layer)
+                data = np.asarray(got["data"]).reshape(got["shape"])
+                for k, view in enumerate(got["views"]):
+                    np.testing.assert_allclose(
+                        data[k], want.array(view)[0], atol=1e-4, err_msg=f"{layer} {view}"
+                    )
+            # a weight edit and a unit set, each against Keras's
+            gate = "forget" if "lstm" in layer or layer == "rnn" else "update"
+            edits = {gate: {"bias_shift": -1.5, "recurrent_scale": 0.5}}
+            state = page.evaluate(SET, {"layer": layer, "sample": 1, "edits": edits})
+            assert state["done"] and state["error"] == ""
+            want = lw.what_if(model, x[[1]], edits, layer=layer).edited_output
+            np.testing.assert_allclose(state["edited"], want.reshape(-1)[:64], atol=1e-4)
+            offset = 3 if layer.endswith("/backward") else 0
+            spec = {"units": [1], "array": "h", "value": 0.4, "steps": [2, 3, 4, 20]}
+            state = page.evaluate(SET, {"edits": {"interventions": [spec]}})
+            want = lw.intervene(model, x[[1]], {**spec, "units": [1 + offset]}, keras_path)
+            np.testing.assert_allclose(state["edited"], want.edited_output.reshape(-1), atol=1e-4)
+            assert not np.allclose(state["edited"], state["prediction"], atol=1e-6)
+            page.evaluate(SET, {"edits": {}, "sample": 0})
+        assert asked == [] and problems == []
+    finally:
+        context.close()
+
+
+def test_page_interactions_offline(browser, files):
+    model, x, path = files["stacked"]
+    context, page, asked, problems = _open(browser, path)
+    try:
+        status = page.locator(".lstmw-status")
+        # drag the playhead
+        box = page.locator(".lstmw-overlay").bounding_box()
+        left = box["x"] + 96
+        page.mouse.move(left + 2, box["y"] + 20)
+        page.mouse.down()
+        page.mouse.move(left + (box["width"] - 96) * 0.5, box["y"] + 20, steps=6)
+        page.mouse.up()
+        step = int(re.match(r"step (\d+) of 30", status.inner_text()).group(1))
+        assert 13 <= step <= 16
+        # another sample, then keys move the playhead: its last steps are masked, and said so
+        sample = page.locator(".lstmw").get_by_label("sample")
+        sample.fill("1")
+        sample.press("Enter")
+        page.locator(".lstmw-prediction").filter(has_text="sample 1:").wait_for()
+        page.locator(".lstmw").focus()
+        page.keyboard.press("End")
+        status.filter(has_text=re.compile(r"^step 29 of 30 \(masked\)$")).wait_for()
+        # zoom with the wheel over the timeline
+        page.mouse.move(left + 100, box["y"] + 20)
+        page.mouse.wheel(0, -300)
+        page.locator(".lstmw-zoom").filter(has_text="reset zoom").wait_for()
+        # the forget-gate slider: the page computes the edited prediction
+        page.locator(".lstmw-editor summary").click()
+        page.locator(".lstmw-gate-row[data-gate=forget] input[data-field=bias_shift]").fill("-2")
+        readout = page.locator(".lstmw-prediction")
+        readout.filter(has_text=re.compile(r"edited: -?\d")).wait_for()
+        text = readout.inner_text().split("edited:")[1]
+        shown = [float(v) for v in re.findall(r"-?\d+\.\d+", text)]
+        edits = {"forget": {"bias_shift": -2.0}}
+        want = lw.what_if(model, x[[1]], edits, layer="rnn").edited_output
+        np.testing.assert_allclose(shown, want[0], atol=1e-4)
+        assert asked == [] and problems == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("scheme", "dark"), [("light", False), ("dark", True)])
+def test_page_light_and_dark(browser, files, scheme, dark):
+    context, page, _, _ = _open(browser, files["bi"][2], scheme)
+    try:
+        colours = page.evaluate(
+            "(() => { const s = getComputedStyle(document.querySelector('.lstmw'));"
+            " return [s.backgroundColor, s.color]; })()"
+        )
+        lum = [sum(map(int, re.findall(r"\d+", c)[:3])) / 3 for c in colours]
+        assert (lum[0] < 60 and lum[1] > 180) if dark else (lum[0] > 240 and lum[1] < 60)
+    finally:
+        context.close()
