@@ -68,6 +68,19 @@ def _computable(ops: list[dict[str, Any]]) -> bool:
     return True
 
 
+def _fixed(layer: dict[str, Any]) -> str:
+    """Why the page cannot run this recurrent layer (a custom activation), else "".
+
+    Such a layer's baseline arrays travel in the file; what-if on it needs the kernel.
+    """
+    if _computable([layer]):
+        return ""
+    cells = [layer.get("cell"), layer.get("forward")]
+    acts = [a for c in cells if c for a in (c["activation"], c["recurrentActivation"])]
+    custom = next(a for a in acts if a.startswith("custom:"))
+    return f"layer {layer['name']} uses the custom activation {custom.removeprefix('custom:')}"
+
+
 def _span(samples: list[int]) -> str:
     if samples == list(range(samples[0], samples[-1] + 1)):
         return f"{samples[0]}–{samples[-1]}" if len(samples) > 1 else str(samples[0])
@@ -235,12 +248,13 @@ class SharingMixin:
                 "direction": self._session.path_of(name)[1],
                 "source": sources[path],
                 "featureNames": input_names(self._model, name, tr, self._user_features),
+                "fixed": _fixed(models[index]["description"]["layer"]),
             }
         shown_path = self._path()[0]
         out = []
         for k, s in enumerate(chosen):
             self._notify(f"the page's data: sample {s} ({k + 1} of {len(chosen)})")
-            out.append(self._sample(s, refs, sources, blob, methods, shown_path))
+            out.append(self._sample(s, refs, models, sources, blob, methods, shown_path))
         position = chosen.index(self.sample)
         traits = {
             key: getattr(self, key)
@@ -272,6 +286,7 @@ class SharingMixin:
         self,
         s: int,
         refs: list,
+        models: list[dict[str, Any]],
         sources: dict[str, Any],
         blob: Blob,
         methods: list[str],
@@ -285,6 +300,13 @@ class SharingMixin:
                 inputs[ref.path] = blob.add(feats)
                 if ref is refs[0]:
                     masked = masked_runs(None if tr.mask is None else tr.mask[0])
+        traces = {}
+        for name in layer_names(self._model):
+            path = self._session.path_of(name)[0]
+            if _fixed(models[[r.path for r in refs].index(path)]["description"]["layer"]):
+                tr = self._session.baseline(name, s)
+                kind = self._session.kind(name)[0]
+                traces[name] = blob.add(np.stack([tr.array(v)[0] for v in VIEWS[kind]]))
         attribution: dict[str, Any] = {}
         for method in methods:
             for path in [r.path for r in refs] if method == "cell_decomposition" else [shown_path]:
@@ -310,4 +332,5 @@ class SharingMixin:
             "prediction": prediction,
             "attribution": attribution,
             "effects": effects,
+            "traces": traces,
         }

@@ -80,7 +80,7 @@ def _open(browser, path, scheme="light"):
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
     page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
     page.goto(path.as_uri())
-    page.locator(".lstmw-status").filter(has_text=re.compile(r"^step \d+ of \d+$")).wait_for()
+    page.locator(".lstmw-status").filter(has_text=re.compile(r"^step \d+ of \d+")).wait_for()
     return context, page, asked, problems
 
 
@@ -177,5 +177,41 @@ def test_page_light_and_dark(browser, files, scheme, dark):
         )
         lum = [sum(map(int, re.findall(r"\d+", c)[:3])) / 3 for c in colours]
         assert (lum[0] < 60 and lum[1] > 180) if dark else (lum[0] > 240 and lum[1] < 60)
+    finally:
+        context.close()
+
+
+def test_page_says_what_needs_the_kernel_and_shows_text_as_text(browser, tmp_path):
+    evil = "<img src=x onerror=window.pwned=1>"
+    ids = np.array([[1, 2, 3, 1, 2, 3, 4, 1]])
+    custom = keras.Sequential([
+        keras.Input((8,), dtype="int32"), keras.layers.Embedding(5, 3, name="emb"),
+        L(3, activation=lambda v: keras.ops.tanh(v) * 0.9, return_sequences=True, name="odd"),
+        L(2, name="rnn"), keras.layers.Lambda(lambda t: t * 2.0, name="double"), D(1, name="d"),
+    ], name="custom")  # fmt: skip
+    explorer = lw.LSTMExplorer(custom, ids, vocabulary=["pad", evil, "b", "c", "d"])
+    context, page, asked, problems = _open(browser, explorer.save_html(tmp_path / "c.html"))
+    try:
+        # a layer with a custom activation: the baseline shows, what-if needs the kernel
+        got = page.evaluate(WINDOW, ["odd", 0])
+        want = lw.trace(custom, ids, layer="odd")
+        np.testing.assert_allclose(np.asarray(got["data"]).reshape(got["shape"])[4],
+                                   want.array("c")[0], atol=1e-6)  # fmt: skip
+        state = page.evaluate(SET, {"edits": {"forget": {"bias_shift": 1.0}}})
+        assert (
+            "what-if needs the kernel here: layer odd uses the custom activation"
+            in (state["error"])
+            and state["edited"] == []
+        )
+        # the next layer runs in the page; the Lambda after it does not: no edited output
+        state = page.evaluate(SET, {"layer": "rnn", "edits": {}})
+        state = page.evaluate(SET, {"edits": {"forget": {"bias_shift": 1.0}}})
+        assert state["edited"] == []
+        assert "cannot compute layer double (Lambda)" in state["error"]
+        page.locator(".lstmw-error").filter(has_text="needs the kernel").wait_for()
+        # tokens are text: zoomed in, the axis shows them, nothing runs
+        page.locator(".lstmw-axis").filter(has_text="<img").first.wait_for()
+        assert page.evaluate("window.pwned") is None
+        assert asked == [] and problems == []
     finally:
         context.close()

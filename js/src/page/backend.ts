@@ -95,7 +95,12 @@ export class PageBackend implements Backend<ExplorerModel> {
     const { layer, compare, edits } = { layer: this.model.get("layer"), compare: this.model.get("compare"), edits: this.model.get("edits") ?? {} };
     const base = this.traces.baseline(layer, sample);
     if (compare === "baseline" || !hasEdits(edits)) return base;
-    const edited = this.traces.edited(layer, sample, edits).arrays;
+    let edited: Arrays;
+    try {
+      edited = this.traces.edited(layer, sample, edits).arrays;
+    } catch {
+      return base; // refresh() says why (a layer the page cannot run, a bad setting)
+    }
     if (compare === "edited") return edited;
     const values: Record<string, Float32Array> = {};
     for (const [name, v] of Object.entries(edited.values)) values[name] = v.map((e, k) => e - base.values[name][k]);
@@ -125,6 +130,12 @@ export class PageBackend implements Backend<ExplorerModel> {
     let edited: number[] = [];
     let problem = "";
     try {
+      a = this.traces.baseline(name, s);
+    } catch (err) {
+      m.update({ error: (err as Error).message });
+      return;
+    }
+    try {
       a = this.shown(s);
       const edits = m.get("edits") ?? {};
       if (hasEdits(edits)) {
@@ -133,8 +144,7 @@ export class PageBackend implements Backend<ExplorerModel> {
         else problem = `the edited output ${NEEDS_KERNEL}: ${e.why}`;
       }
     } catch (err) {
-      m.update({ error: (err as Error).message });
-      return;
+      problem = (err as Error).message; // the baseline still shows
     }
     const sample = this.data.samples[s];
     const values = a.values[m.get("view")];

@@ -25,6 +25,9 @@ export interface SharedLayer {
   /** Its input: the exported inputs, or the output of an earlier model's layers up to `name`. */
   source: { inputs: true } | { model: number; name: string };
   featureNames: string[];
+  /** Why the page cannot run this layer (a custom activation): its baseline arrays are in
+   * the samples' `traces` and what-if on it needs the kernel. Empty when it runs here. */
+  fixed: string;
 }
 
 export interface SharedAttribution {
@@ -43,6 +46,8 @@ export interface SharedSample {
   attribution: Record<string, SharedAttribution>;
   /** Order "effect" computed at export: per explorer layer, each unit's effect. */
   effects: Record<string, number[]>;
+  /** By explorer layer: (views, steps, units), for layers the page cannot run (`fixed`). */
+  traces: Record<string, ArrayRef>;
 }
 
 export interface SharedData {

@@ -148,9 +148,24 @@ export class Traces {
     return x;
   }
 
+  /** The baseline arrays of a layer the page cannot run, as exported. */
+  private exported(layer: SharedLayer, name: string, s: number): Arrays {
+    const ref = this.data.samples[s].traces[name];
+    if (ref === undefined) throw new Error(`no arrays of ${name} in the file`);
+    const [count, steps, units] = ref.shape;
+    const all = view(this.blob, ref);
+    const values: Record<string, Float32Array> = {};
+    layer.views.forEach((v, k) => (values[v] = all.subarray(k * steps * units, (k + 1) * steps * units)));
+    const x = this.input(layer, s);
+    const input = typeof x === "string" ? { data: new Float32Array(0), features: 0 } : x;
+    if (count !== layer.views.length) throw new Error(`the file's arrays of ${name} do not match its views`);
+    return { values, steps, units, input: input.data, features: input.features, mask: maskOf(steps, this.data.samples[s].masked) };
+  }
+
   /** The baseline arrays of `name` for sample `s` (the last few are kept). */
   baseline(name: string, s: number): Arrays {
     const layer = this.layer(name);
+    if (layer.fixed !== "") return this.exported(layer, name, s);
     const x = this.layerInput(layer, s);
     const key = `${layer.model}|${s}`;
     let runs = this.runs.get(key);
@@ -165,7 +180,16 @@ export class Traces {
 
   /** The arrays and the model's output of `name` for sample `s` with `edits`. */
   edited(name: string, s: number, edits: EditsTrait): Edited {
+    const key = JSON.stringify([name, s, edits]);
+    if (this.last?.key !== key) this.last = { key, value: this.compute(name, s, edits) };
+    return this.last.value;
+  }
+
+  private last: { key: string; value: Edited } | null = null;
+
+  private compute(name: string, s: number, edits: EditsTrait): Edited {
     const layer = this.layer(name);
+    if (layer.fixed !== "") throw new Error(`what-if needs the kernel here: ${layer.fixed}`);
     const x = this.layerInput(layer, s);
     const base = this.baseline(name, s);
     const { weights, interventions } = splitEdits(edits);
