@@ -86,13 +86,34 @@ function act(name: string): (v: number) => number {
   return fn;
 }
 
-/** out[j] = sum_k v[k] * m[k, j] + out[j] for the columns [from, from + n) of an (rows, cols) matrix. */
-function addProduct(v: ArrayLike<number>, m: Float32Array, cols: number, from: number, out: Float64Array): void {
-  for (let k = 0; k < v.length; k++) {
-    const a = v[k];
-    if (a === 0) continue;
-    const row = k * cols + from;
-    for (let j = 0; j < out.length; j++) out[j] += a * m[row + j];
+/** The (cols, rows) transpose of an (rows, cols) matrix: each output column's weights in a row. */
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(m.length);
+  for (let k = 0; k < rows; k++) for (let j = 0; j < cols; j++) t[j * rows + k] = m[k * cols + j];
+  return t;
+}
+
+/**
+ * out[j] += sum_k v[k] * m[k, from + j] for j < out.length, with `mt` the transpose of m
+ * (rows = v.length): a dot product per column, summed in a local (fast in JS engines).
+ */
+function addProduct(v: Float64Array, mt: Float32Array, from: number, out: Float64Array): void {
+  const rows = v.length;
+  for (let j = 0; j < out.length; j++) {
+    const base = (from + j) * rows;
+    let s0 = 0; // four sums: the additions need not wait on each other
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; k + 3 < rows; k += 4) {
+      s0 += v[k] * mt[base + k];
+      s1 += v[k + 1] * mt[base + k + 1];
+      s2 += v[k + 2] * mt[base + k + 2];
+      s3 += v[k + 3] * mt[base + k + 3];
+    }
+    for (; k < rows; k++) s0 += v[k] * mt[base + k];
+    out[j] += s0 + s1 + (s2 + s3);
   }
 }
 
@@ -120,6 +141,10 @@ function runLSTM(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null, cl
   const names = ["i", "f", "g", "o", "c", "h"];
   const out: Record<string, Float32Array> = {};
   for (const name of names) out[name] = new Float32Array(steps * n);
+  const [oi, of, og, oo] = [out.i, out.f, out.g, out.o];
+  const kt = transpose(cell.kernel, f, cols);
+  const xt = new Float64Array(f); // the step's input (one array type for addProduct)
+  const rt = transpose(cell.recurrentKernel, n, cols);
   let h: Float64Array = new Float64Array(n);
   let c: Float64Array = new Float64Array(n);
   const z = new Float64Array(cols);
@@ -127,8 +152,9 @@ function runLSTM(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null, cl
     const on = mask === null || mask[t] !== 0;
     if (on) {
       for (let j = 0; j < cols; j++) z[j] = cell.bias === null ? 0 : cell.bias[j];
-      addProduct(x.subarray(t * f, (t + 1) * f), cell.kernel, cols, 0, z);
-      addProduct(h, cell.recurrentKernel, cols, 0, z);
+      xt.set(x.subarray(t * f, (t + 1) * f));
+      addProduct(xt, kt, 0, z);
+      addProduct(h, rt, 0, z);
       const nc = new Float64Array(n);
       const nh = new Float64Array(n);
       const os = new Float64Array(n);
@@ -140,12 +166,16 @@ function runLSTM(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null, cl
         nc[u] = fg * c[u] + i * cand;
         os[u] = o;
         const at = t * n + u;
-        [out.i[at], out.f[at], out.g[at], out.o[at]] = [i, fg, cand, o];
+        oi[at] = i;
+        of[at] = fg;
+        og[at] = cand;
+        oo[at] = o;
       }
       setUnits(nc, clamps, "c", t);
       for (let u = 0; u < n; u++) nh[u] = os[u] * g(nc[u]);
       setUnits(nh, clamps, "h", t);
-      [c, h] = [nc, nh];
+      c = nc;
+      h = nh;
     } else {
       for (const name of ["i", "f", "g", "o"]) out[name].fill(NaN, t * n, (t + 1) * n);
     }
@@ -166,17 +196,21 @@ function runGRU(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null, cla
   const bIn = cell.bias === null ? null : cell.bias.subarray(0, cols);
   const bRec = cell.bias !== null && cell.resetAfter ? cell.bias.subarray(cols, 2 * cols) : null;
   let h: Float64Array = new Float64Array(n);
+  const kt = transpose(cell.kernel, f, cols);
+  const xt = new Float64Array(f); // the step's input (one array type for addProduct)
+  const rt = transpose(cell.recurrentKernel, n, cols);
   const xs = new Float64Array(cols);
   const rec = new Float64Array(cols);
   for (const t of order(steps, cell.goBackwards)) {
     const on = mask === null || mask[t] !== 0;
     if (on) {
       for (let j = 0; j < cols; j++) xs[j] = bIn === null ? 0 : bIn[j];
-      addProduct(x.subarray(t * f, (t + 1) * f), cell.kernel, cols, 0, xs);
+      xt.set(x.subarray(t * f, (t + 1) * f));
+      addProduct(xt, kt, 0, xs);
       rec.fill(0);
       if (bRec !== null) rec.set(bRec);
       const zr = new Float64Array(2 * n); // h @ U for z and r
-      addProduct(h, cell.recurrentKernel, cols, 0, rec); // all three blocks (h~'s used with reset_after)
+      addProduct(h, rt, 0, rec); // all three blocks (h~'s used with reset_after)
       for (let j = 0; j < 2 * n; j++) zr[j] = rec[j];
       const nh = new Float64Array(n);
       const zs = new Float64Array(n);
@@ -193,14 +227,16 @@ function runGRU(cell: Cell, x: Float32Array, mask: ArrayLike<number> | null, cla
         const rh = new Float64Array(n);
         for (let u = 0; u < n; u++) rh[u] = rs[u] * h[u];
         const part = new Float64Array(n);
-        addProduct(rh, cell.recurrentKernel, cols, 2 * n, part);
+        addProduct(rh, rt, 2 * n, part);
         hh = new Float64Array(n);
         for (let u = 0; u < n; u++) hh[u] = g(xs[2 * n + u] + part[u]);
       }
       for (let u = 0; u < n; u++) {
         nh[u] = zs[u] * h[u] + (1 - zs[u]) * hh[u];
         const at = t * n + u;
-        [out.z[at], out.r[at], out.hh[at]] = [zs[u], rs[u], hh[u]];
+        out.z[at] = zs[u];
+        out.r[at] = rs[u];
+        out.hh[at] = hh[u];
       }
       setUnits(nh, clamps, "h", t);
       h = nh;
