@@ -4,8 +4,8 @@ A mixin of :class:`lstm_widget.LSTMExplorer`. What the file holds: each layer's 
 the layers after it (:func:`lstm_widget._view.page_model.page_model`), each exported
 sample's layer input, masked steps, step labels and the model's prediction (Keras's), and
 the attributions computed at export. The page (``js/src/page/``) computes the traces, the
-what-if edits and the units set in the browser; find similar and order by effect (unless
-computed at export) need the kernel, and the page says so.
+what-if edits, the units set and find similar (over the exported samples) in the browser;
+order by effect (unless shown at export) needs the kernel, and the page says so.
 """
 
 from __future__ import annotations
@@ -265,7 +265,7 @@ class SharingMixin:
             f"Exported {time.strftime('%Y-%m-%d')}: samples {_span(chosen)} of x's "
             f"{self.n_samples}, computed in this page without a kernel"
             + ("" if chosen == list(range(len(chosen))) else " (numbered 0.. here)")
-            + "; find similar needs the kernel."
+            + "; find similar searches these samples."
         )
         traits.update(
             layers=names, sample=position, n_samples=len(chosen), model_note=note,

@@ -215,3 +215,41 @@ def test_page_says_what_needs_the_kernel_and_shows_text_as_text(browser, tmp_pat
         assert asked == [] and problems == []
     finally:
         context.close()
+
+
+def test_page_find_similar_equals_the_kernels(browser, tmp_path):
+    # unit k is on (h ~ +0.76) exactly while feature k is 1 (test_explorer_more's tracker)
+    model = keras.Sequential([keras.Input((40, 3)), L(3, name="lstm")])
+    kernel = np.zeros((3, 12), "float32")
+    for u in range(3):
+        kernel[u, 6 + u] = 10.0
+    bias = np.repeat(np.array([10.0, -10.0, -5.0, 10.0], "float32"), 3)
+    model.get_layer("lstm").set_weights([kernel, np.zeros((3, 12), "float32"), bias])
+    x = np.zeros((20, 40, 3), "float32")
+    for s, a, b in [(3, 5, 10), (12, 30, 35), (7, 20, 26), (9, 0, 3)]:
+        x[s, a:b, 0] = 1.0
+    x[9, 0:3, 1] = 1.0  # a hit with another unit on too: a lower score
+    explorer = lw.LSTMExplorer(model, x, sample=3, view="h")
+    path = explorer.save_html(tmp_path / "t.html", samples=range(20))
+    context, page, asked, problems = _open(browser, path)
+    try:
+        ask = """async (msg) => { const m = window.lstmwExplorer; m.send(msg);
+          await new Promise((r) => setTimeout(r, 50)); return m.get("pattern"); }"""
+        query = {"type": "query", "sample": 3, "start": 5, "stop": 10, "threshold": 0.3}
+        assert page.evaluate(ask, query)["note"].startswith("units [0] on")
+        assert explorer.select_range(5, 10) == [0]
+        got = page.evaluate(ask, {**query, "type": "find", "units": [0]})
+        want = explorer.find_similar(5, 10, units=[0])
+        assert [h[:3] for h in got["hits"]] == [h[:3] for h in want["hits"]]
+        assert len(want["hits"]) == 3 and want["hits"][-1][0] == 9
+        np.testing.assert_allclose([h[3] for h in got["hits"]], [h[3] for h in want["hits"]])
+        # the list is shown and a click shows the hit
+        page.locator(".lstmw-hit").first.click()
+        page.locator(".lstmw-zoom").filter(has_text="reset zoom (steps 25–39)").wait_for()
+        bad = page.evaluate(ask, {**query, "type": "find", "sample": 12, "stop": 99})
+        assert bad["note"] == (
+            "find similar: the range must be 0 <= start < stop <= 40 (the steps), got [5, 99)"
+        )
+        assert asked == [] and problems == []
+    finally:
+        context.close()

@@ -10,6 +10,7 @@ import type { EditsTrait, ExplorerModel } from "../types";
 import { downsample, finiteRange, wire } from "./overview";
 import { type SharedData, view } from "./shared";
 import type { Backend, PageModel } from "./store";
+import { checkQuery, findHits, onUnits, type Searched } from "./search";
 import { type Arrays, splitEdits, Traces } from "./traces";
 
 const DEFAULT_VIEW: Record<string, string> = { lstm: "c", gru: "h" };
@@ -59,8 +60,15 @@ export class PageBackend implements Backend<ExplorerModel> {
 
   message(content: Record<string, unknown>, reply: (c: Record<string, unknown>, b?: ArrayBuffer[]) => void): void {
     if (content.type === "query" || content.type === "find") {
-      const what = content.type === "query" ? "select range" : "find similar";
-      this.model.update({ pattern: { note: `${what} ${NEEDS_KERNEL}` } });
+      try {
+        if (content.sample !== this.model.get("sample")) throw new Error("the sample changed: search again.");
+        const q = checkQuery(content.start, content.stop, content.threshold, this.model.get("n_steps"));
+        if (content.type === "query") this.select(q);
+        else this.find(q, content.units);
+      } catch (err) {
+        const what = content.type === "query" ? "select range" : "find similar";
+        this.model.update({ pattern: { note: `${what}: ${(err as Error).message}` } });
+      }
       return;
     }
     if (content.type !== "window") return;
@@ -88,6 +96,46 @@ export class PageBackend implements Backend<ExplorerModel> {
       shape: [views.length, n, a.units], input_shape: [n, a.features],
     };
     return { content, buffers: [block.buffer, input.buffer] };
+  }
+
+  /** The shown array of the unedited layer for sample `s` (what the search reads). */
+  private searched(s: number): Searched {
+    const a = this.traces.baseline(this.model.get("layer"), s);
+    return { values: a.values[this.model.get("view")], steps: a.steps, units: a.units, mask: a.mask };
+  }
+
+  /** Select range: the units on at every step of the range become the selected ones. */
+  private select([start, stop, thr]: [number, number, number]): void {
+    const s = this.model.get("sample");
+    const { units, why } = onUnits(this.searched(s), start, stop, thr);
+    this.model.update({
+      query_range: [start, stop],
+      selected_units: units,
+      pattern: {
+        note: why || `units [${units.join(", ")}] on: find similar searches this file's samples for them`,
+        query: [s, start, stop],
+        threshold: thr,
+      },
+    });
+  }
+
+  /** Find similar: where else in the exported samples the units are on as in the range. */
+  private find([start, stop, thr]: [number, number, number], given: unknown): void {
+    const s = this.model.get("sample");
+    const n = this.model.get("n_units");
+    let units = Array.isArray(given) ? (given as number[]) : this.model.get("selected_units");
+    const bad = units.filter((u) => !Number.isInteger(u) || u < 0 || u >= n);
+    if (bad.length > 0) throw new Error(`units must be in 0..${n - 1} (the layer's), got [${bad.join(", ")}]`);
+    const query: [number, number, number] = [s, start, stop];
+    let note = "";
+    if (units.length === 0) ({ units, why: note } = onUnits(this.searched(s), start, stop, thr));
+    let hits: [number, number, number, number][] = [];
+    if (units.length > 0) {
+      hits = findHits(this.model.get("n_samples"), (k) => this.searched(k), units, query, thr);
+      const need = Math.floor((stop - start + 1) / 2);
+      if (hits.length === 0) note = `no other range of at least ${need} steps has all of them on`;
+    }
+    this.model.update({ pattern: { units, hits, note, query, threshold: thr } });
   }
 
   /** The shown layer's arrays for `sample`: baseline, edited or edited − baseline. */
