@@ -73,7 +73,7 @@ GROUPS: list[tuple[str, list[str]]] = [
     ),
     ("Figures", ["plot_trace", "plot_attribution", "plot_gate_saturation"]),
     ("Old models", ["load_model", "legacy_hard_sigmoid"]),
-    ("The explorer", ["LSTMExplorer"]),
+    ("The explorer", ["LSTMExplorer", "LSTMExplorer.save_html", "LSTMExplorer.share"]),
 ]
 
 EXAMPLES = {
@@ -240,10 +240,33 @@ explorer.sample = 2  # the view follows; display(explorer) in a notebook
 explorer.edits = {"forget": {"bias_shift": -1.0}}
 explorer.prediction, explorer.edited_prediction
 """,
+    "LSTMExplorer.save_html": """\
+explorer = lw.LSTMExplorer(model, x, attribution_method="windows")
+path = explorer.save_html(tempfile.mkdtemp() + "/explorer.html")  # one file, works offline
+path.stat().st_size  # bytes: weights and inputs travel, the page computes the traces
+""",
+    "LSTMExplorer.share": """\
+shared = lw.LSTMExplorer(model, x).share(samples=[0, 1])  # the last line of a notebook cell
+shared.nbytes  # an iframe whose srcdoc is the page: nbconvert keeps it interactive
+""",
 }
 
 
+def _resolve(name: str) -> object:
+    """``lw.name``, or a method ``lw.Class.method``."""
+    obj: object = lw
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
 def _signature(name: str, obj: object) -> str:
+    if "." in name:  # a method: shown as called on an instance
+        params = list(inspect.signature(obj).parameters.values())[1:]  # type: ignore[arg-type]
+        sig = str(
+            inspect.Signature(params, return_annotation=inspect.signature(obj).return_annotation)
+        )  # type: ignore[arg-type]
+        return f"explorer.{name.split('.')[-1]}{sig}".replace("'", "")
     if not callable(obj):
         return f"lw.{name} = {obj!r}"
     try:
@@ -282,7 +305,7 @@ def render() -> str:
     for title, names in GROUPS:
         out += ["", f"## {title}"]
         for name in names:
-            obj = getattr(lw, name)
+            obj = _resolve(name)
             doc = _doc(obj)
             text = _signature(name, obj) + ("\n\n" + doc if doc else "")
             out += ["", f"### `{name}`", "", "```text", text, "```", ""]
