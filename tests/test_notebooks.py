@@ -38,6 +38,13 @@ def test_committed_notebooks_have_outputs_with_static_pictures():
             o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
         ]
         assert all("image/png" in o["data"] for o in widgets), f"{path.name}: widget without PNG"
+        # weights and inputs, not traces: a committed tutorial stays small
+        assert path.stat().st_size < 2_000_000, f"{path.name} is {path.stat().st_size} bytes"
+        shared = [
+            "<iframe srcdoc=" in "".join(o.get("data", {}).get("text/html", [])) for o in outputs
+        ]
+        if path.name.startswith(("01", "05")):  # the tutorials that share their explorer
+            assert any(shared), f"{path.name} has no shared explorer (explorer.share())"
 
 
 def test_only_tensorflows_start_up_log_is_stripped_from_the_tutorials():

@@ -174,6 +174,10 @@ write(
             'print(f"sample {explorer.sample}: the model predicts {explorer.prediction[0]:+.3f}; with the forget bias -3, {explorer.edited_prediction[0]:+.3f} (tomorrow\'s maximum temperature, scaled)")'
         ),
         md(
+            "## Share it\n\nThe explorer with its 30 samples and the edit as a page that works without a kernel: in this notebook exported to HTML, the sliders still move the forecast (computed in the browser from the weights)."
+        ),
+        code("shared = explorer.share(samples=range(30))\nshared"),
+        md(
             "## What we found\n\nA weaker forget gate (bias −3) makes the LSTM forget within about a step, and the forecast moves; a more open input gate moves it less. The model itself is unchanged:"
         ),
         code(
@@ -300,7 +304,7 @@ write(
     "01_quickstart.ipynb",
     [
         md(
-            "# lstm-widget quickstart\n\nWhich weights are which gate, and what every gate does at every step — with Keras's own numbers. Tutorials: `02` weights, `03` gate values, `04` weather (what did it learn), `05` what-if, `06` what does this unit do, `07` my old (Keras 2) model."
+            "# lstm-widget quickstart\n\nWhich weights are which gate, and what every gate does at every step — with Keras's own numbers. Tutorials: `02` weights, `03` gate values, `04` weather (what did it learn), `05` what-if, `06` what does this unit do, `07` my old (Keras 2) model, `08` which units matter."
         ),
         code(HEAD),
         md(
@@ -330,6 +334,10 @@ write(
         code(
             'print(f"playhead at step {explorer.step} of sample {explorer.sample}, showing {explorer.view!r} (the cell state c; h is the hidden state, i f g o the gates)")  # synced back from the browser'
         ),
+        md(
+            "## Share it\n\n`explorer.share()` shows the same explorer as a page that needs no kernel: exported with `nbconvert --to html`, on nbviewer or a docs site it stays interactive (playhead, zoom, what-if sliders), offline. `explorer.save_html(\"explorer.html\")` writes it as one file to send."
+        ),
+        code("explorer.share()"),
         md(
             "## What we found\n\nThe LSTM's weights are four column blocks, one per gate, used at every step; `trace` recomputes every gate and state and gives Keras's own numbers:"
         ),
