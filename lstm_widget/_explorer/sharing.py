@@ -68,11 +68,14 @@ def _computable(ops: list[dict[str, Any]]) -> bool:
     return True
 
 
-def _fixed(layer: dict[str, Any]) -> str:
-    """Why the page cannot run this recurrent layer (a custom activation), else "".
+def _fixed(layer: dict[str, Any], stateful: bool = False) -> str:
+    """Why the page cannot run this recurrent layer, else "".
 
-    Such a layer's baseline arrays travel in the file; what-if on it needs the kernel.
+    A custom activation, or a stateful layer (it starts from its current state). Such a
+    layer's baseline arrays travel in the file; what-if on it needs the kernel.
     """
+    if stateful:
+        return f"layer {layer['name']} is stateful (it starts from its current state)"
     if _computable([layer]):
         return ""
     cells = [layer.get("cell"), layer.get("forward")]
@@ -183,6 +186,10 @@ class SharingMixin:
         """The first explorer layer name of a layer path (a Bidirectional's forward)."""
         return next(n for n in layer_names(self._model) if self._session.path_of(n)[0] == path)
 
+    def _fixed(self, path: str, model: dict[str, Any]) -> str:
+        """:func:`_fixed` of the layer at ``path`` (its page model ``model``)."""
+        return _fixed(model["description"]["layer"], bool(self._session.rnn(path).stateful))
+
     def _models(self, refs: list) -> tuple[list[dict[str, Any]], Blob, dict[str, Any]]:
         """Each recurrent layer's page model, and where its input comes from."""
         blob, models, sources = Blob(), [], {}
@@ -194,7 +201,7 @@ class SharingMixin:
                 continue
             after = models[k - 1]["description"]["after"]
             names = [op["name"] for op in after]
-            if ref.layer.name in names:
+            if ref.layer.name in names and not self._session.rnn(refs[k - 1].path).stateful:
                 before = after[: names.index(ref.layer.name)]
                 if _computable([models[k - 1]["description"]["layer"], *before]):
                     sources[ref.path] = {"model": k - 1, "name": ref.layer.name}
@@ -248,7 +255,7 @@ class SharingMixin:
                 "direction": self._session.path_of(name)[1],
                 "source": sources[path],
                 "featureNames": input_names(self._model, name, tr, self._user_features),
-                "fixed": _fixed(models[index]["description"]["layer"]),
+                "fixed": self._fixed(path, models[index]),
             }
         shown_path = self._path()[0]
         out = []
@@ -303,7 +310,7 @@ class SharingMixin:
         traces = {}
         for name in layer_names(self._model):
             path = self._session.path_of(name)[0]
-            if _fixed(models[[r.path for r in refs].index(path)]["description"]["layer"]):
+            if self._fixed(path, models[[r.path for r in refs].index(path)]):
                 tr = self._session.baseline(name, s)
                 kind = self._session.kind(name)[0]
                 traces[name] = blob.add(np.stack([tr.array(v)[0] for v in VIEWS[kind]]))
