@@ -28,6 +28,7 @@ from pathlib import Path  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from _timing import median_time  # noqa: E402
+from bench_widget_browser import DRAG  # noqa: E402  (a slider's input event -> redrawn)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,22 +38,6 @@ import lstm_widget as lw  # noqa: E402
 from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SAMPLES, STEPS, FEATURES, UNITS = 20, 2000, 8, 128
-
-DRAG = """async (n) => {
-  const slider = document.querySelector(
-    '.lstmw-gate-row[data-gate=forget] input[data-field=bias_shift]');
-  const drawn = () => performance.getEntriesByName('lstmw-overview-drawn').length;
-  const times = [];
-  for (let k = 1; k <= n; k++) {
-    const before = drawn();
-    const t0 = performance.now();
-    slider.value = String(-0.25 * k);
-    slider.dispatchEvent(new Event('input', {bubbles: true}));
-    while (drawn() === before) await new Promise((r) => setTimeout(r, 2));
-    times.push(performance.now() - t0);
-  }
-  return times;
-}"""
 
 
 def main() -> None:
