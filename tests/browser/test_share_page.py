@@ -13,6 +13,7 @@ import lstm_widget as lw
 pytestmark = pytest.mark.browser
 
 STEPS = 30
+EVIL = "<img src=x onerror=window.pwned=1>"  # a layer name: shown as text, never run
 L, G, B, D = keras.layers.LSTM, keras.layers.GRU, keras.layers.Bidirectional, keras.layers.Dense
 
 WINDOW = """async ([layer, sample]) => new Promise((done) => {
@@ -50,7 +51,7 @@ def _models():
     ], name="stacked")  # fmt: skip
     bi = keras.Sequential([
         keras.Input((STEPS, 3)),
-        B(G(3, return_sequences=True, name="fw"), merge_mode="sum", name="bi"),
+        B(G(3, return_sequences=True, name="fw"), merge_mode="sum", name=EVIL),
         L(4, recurrent_activation=lw.legacy_hard_sigmoid, go_backwards=True, name="lstm"),
         D(1, name="dense"),
     ], name="bi")  # fmt: skip
@@ -65,7 +66,7 @@ def files(tmp_path_factory):
     root = tmp_path_factory.mktemp("share")
     out = {}
     for name, model in models.items():
-        explorer = lw.LSTMExplorer(model, x)
+        explorer = lw.LSTMExplorer(model, x, attribution_method="occlusion")
         out[name] = (model, x, explorer.save_html(root / f"{name}.html"))
     return out
 
@@ -121,6 +122,9 @@ def test_page_numbers_equal_keras(browser, files, name):
             np.testing.assert_allclose(state["edited"], want.edited_output.reshape(-1), atol=1e-4)
             assert not np.allclose(state["edited"], state["prediction"], atol=1e-6)
             page.evaluate(SET, {"edits": {}, "sample": 0})
+        assert page.evaluate("window.pwned") is None
+        names = page.locator(".lstmw").get_by_label("layer").locator("option").all_inner_texts()
+        assert names == page.evaluate("window.lstmwExplorer.get('layers')")
         assert asked == [] and problems == []
     finally:
         context.close()
@@ -162,6 +166,25 @@ def test_page_interactions_offline(browser, files):
         edits = {"forget": {"bias_shift": -2.0}}
         want = lw.what_if(model, x[[1]], edits, layer="rnn").edited_output
         np.testing.assert_allclose(shown, want[0], atol=1e-4)
+        # hovering a bar reads out the exact value; clicking it plots that unit over time
+        page.locator(".lstmw-panels").hover(position={"x": 300, "y": 34 * 4 + 17})
+        tip = page.locator(".lstmw-tooltip")
+        tip.filter(has_text=re.compile(r"^unit \d, step \d+")).wait_for()
+        unit = int(tip.inner_text().split(",")[0].removeprefix("unit "))
+        page.locator(".lstmw-panels").click(position={"x": 300, "y": 34 * 4 + 17})
+        page.locator(".lstmw-lines-keys").filter(has_text=f"■ {unit}").wait_for()
+        assert page.evaluate("window.lstmwExplorer.get('selected_units')") == [unit]
+        # the attribution computed at export is drawn; another method needs the kernel
+        strip = page.locator(".lstmw-attr-note")
+        assert "Largest share: step" in strip.inner_text()
+        page.locator(".lstmw").get_by_label("attribution").select_option("windows")
+        strip.filter(has_text="windows needs the kernel").wait_for()
+        # play runs the playhead to the end (of the whole sequence, once the zoom is reset)
+        page.locator(".lstmw-zoom").click()
+        page.locator(".lstmw").focus()
+        page.keyboard.press("Home")
+        page.keyboard.press(" ")
+        status.filter(has_text=re.compile(r"^step 29 of 30")).wait_for()
         assert asked == [] and problems == []
     finally:
         context.close()
