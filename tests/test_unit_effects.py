@@ -107,3 +107,41 @@ def test_a_tf_data_dataset_of_x_y_batches_is_read_block_by_block():
     np.testing.assert_allclose(
         streamed.mean_abs, unit_effects(model, x, "mean").mean_abs, rtol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    ("layers", "layer", "array", "units"),
+    [
+        ([keras.layers.Masking(0.0), keras.layers.LSTM(4, name="rnn"), keras.layers.Dense(1)],
+         "rnn", "c", 4),
+        ([keras.layers.LSTM(4, go_backwards=True, name="rnn"), keras.layers.Dense(2)],
+         "rnn", "h", 4),
+        ([keras.layers.GRU(3, reset_after=False, name="rnn"), keras.layers.Dense(1)],
+         "rnn", "h", 3),
+        ([keras.layers.LSTM(4, return_sequences=True, name="low"), keras.layers.Dropout(0.5),
+          keras.layers.GRU(3, name="rnn"), keras.layers.Dense(1)], "rnn", "h", 3),
+        ([keras.layers.Masking(0.0), keras.layers.Bidirectional(keras.layers.GRU(2), name="rnn",
+          merge_mode="sum"), keras.layers.Dense(1)], "rnn", "h", 4),
+    ],
+    ids=["masked", "go-backwards-h", "gru-reset-before", "second-layer", "masked-bidirectional"],
+)  # fmt: skip
+def test_the_compiled_ablation_equals_one_intervention_per_unit(monkeypatch, layers, layer,
+                                                                 array, units):  # fmt: skip
+    import lstm_widget._analyses.effects as effects_module
+
+    def numpy_path(*args):  # noqa: ANN002, ANN202
+        raise AssertionError("a layer that returns its last state runs compiled")
+
+    monkeypatch.setattr(effects_module, "_ablated", numpy_path)
+    model = build(layers, batch=6)
+    x = model._lw_x
+    x[2, 4:] = 0.0  # masked steps where a Masking layer is
+    effects = unit_effects(model, x, array=array, layer=layer, output_index=0)
+    changes = []
+    for u in range(units):
+        res = intervene(model, x, {"units": u, "array": array, "value": 0.0}, layer)
+        changes.append((res.edited_output - res.baseline_output)[:, 0])
+    c = np.stack(changes, axis=1)
+    np.testing.assert_allclose(effects.mean_abs, np.abs(c).mean(axis=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(effects.mean_signed, c.mean(axis=0), rtol=1e-5, atol=1e-6)
+    assert effects.mean_abs.max() > 1e-4

@@ -19,6 +19,7 @@ from .._base.validate import model_inputs
 from .._cells.steps import Clamp
 from .._reading.model import LayerRef, find_recurrent, is_gru, require_model
 from .after import model_after
+from .compiled import ablated_finals
 from .integrated import scalar_outputs
 from .interventions import run_clamped, state_array
 from .stream import Progress, blocks, ticker
@@ -149,8 +150,11 @@ def unit_effects(
         for chunk in _chunks(model, x, total, sequences, int(rnn.cell.units)):
             arrays = model_inputs(model, chunk)
             b = arrays[0].shape[0]
-            base = _values(after(run_clamped(model, arrays, ref, only_h=sequences)), output_index)
-            out = _values(after(_ablated(model, arrays, ref, array, fill, sequences)), output_index)
+            compiled = ablated_finals(arrays, ref, array, fill)
+            if compiled is None:  # our numpy recurrence (sequences, stateful, other backends)
+                ablated = _ablated(model, arrays, ref, array, fill, sequences)
+                compiled = ablated, run_clamped(model, arrays, ref, only_h=sequences)
+            out, base = (_values(after(run), output_index) for run in compiled)
             change = out.reshape(b, total, -1) - base[:, None]  # (samples, units, values)
             abs_sum += np.abs(change).mean(axis=2).sum(axis=0)
             signed_sum += change.mean(axis=2).sum(axis=0)
