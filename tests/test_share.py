@@ -145,3 +145,14 @@ def test_a_stateful_layer_travels_as_its_traces_from_its_current_state():
     want = lw.trace(model, x, layer="rnn")
     np.testing.assert_allclose(got[4], want.cell_state[1], atol=1e-6)
     assert all(np.array_equal(b, v) for b, v in zip(before, layer.states, strict=True))
+
+
+def test_the_default_samples_shrink_to_the_budget_when_the_estimate_was_short(monkeypatch, x):
+    import lstm_widget._explorer.sharing as sharing
+
+    explorer = lw.LSTMExplorer(_model(), x, sample=30)
+    monkeypatch.setattr(sharing.SharingMixin, "_samples", lambda self, *a: list(range(40)))
+    full = explorer.share(max_bytes=10_000_000).nbytes
+    shared = explorer.share(max_bytes=full - 5_000)  # the estimate chose all 40: too many
+    held = [s["index"] for s in _data(shared.page)["samples"]]
+    assert shared.nbytes <= full - 5_000 and 30 in held and len(held) < 40

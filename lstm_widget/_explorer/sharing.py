@@ -160,17 +160,24 @@ class SharingMixin:
         refs = recurrent_refs(self._model)
         models, blob, sources = self._models(refs)
         chosen = self._samples(samples, refs, sources, blob.nbytes, max_bytes)
-        with self._working():
-            data = self._data(chosen, refs, models, sources, blob, methods)
-        page = page_html(data, blob, f"LSTM explorer: {self._model.name}")
-        size = len(page.encode("utf-8"))
-        if size > max_bytes:
-            raise ValueError(
-                f"the page would be {size / 1e6:.2f} MB, over max_bytes={max_bytes} "
-                f"({max_bytes / 1e6:.2f} MB): pass fewer samples= (it holds {len(chosen)}) "
-                "or a larger max_bytes=."
-            )
-        return page, data["note"]
+        while True:
+            with self._working():
+                data = self._data(chosen, refs, models, sources, blob, methods)
+            page = page_html(data, blob, f"LSTM explorer: {self._model.name}")
+            size = len(page.encode("utf-8"))
+            if size <= max_bytes:
+                return page, data["note"]
+            if samples is not None or len(chosen) == 1:
+                raise ValueError(
+                    f"the page would be {size / 1e6:.2f} MB, over max_bytes={max_bytes} "
+                    f"({max_bytes / 1e6:.2f} MB): pass fewer samples= (it holds "
+                    f"{len(chosen)}) or a larger max_bytes=."
+                )
+            # the default's estimate was short: fewer samples, in proportion
+            fewer = max(1, min(len(chosen) - 1, int(len(chosen) * max_bytes / size * 0.95)))
+            others = [s for s in chosen if s != self.sample][: fewer - 1]
+            chosen = sorted([self.sample, *others])
+            models, blob, sources = self._models(refs)
 
     def _methods(self, attribution: object) -> list[str]:
         if attribution is None:
