@@ -74,12 +74,12 @@ def test_names_and_tokens_cannot_end_the_script(tmp_path):
 def test_default_samples_fit_the_budget_and_say_which(tmp_path):
     x = np.random.default_rng(1).normal(size=(300, 12, 2)).astype("float32")
     explorer = lw.LSTMExplorer(_model(), x, sample=7)
-    data = _data(explorer.share(max_bytes=300_000).page)
+    data = _data(explorer.share(max_bytes=150_000).page)
     held = [s["index"] for s in data["samples"]]
     assert 7 in held and 5 < len(held) < 300
     assert f"samples 0–{held[-1]} of x's 300" in data["note"]
-    shared = explorer.share(max_bytes=300_000)
-    assert shared.nbytes <= 300_000
+    shared = explorer.share(max_bytes=150_000)
+    assert shared.nbytes <= 150_000
     frame = shared._repr_html_()
     assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
     assert html.unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1)) == shared.page

@@ -21,7 +21,7 @@ import numpy as np
 from .._reading.model import recurrent_refs
 from .._view.labels import masked_runs
 from .._view.overview import downsample
-from .._view.page_file import Blob, page_html, srcdoc_iframe, write_atomic
+from .._view.page_file import Blob, page_html, page_script, srcdoc_iframe, write_atomic
 from .._view.page_model import page_model
 from .parts import VIEWS, first_values, input_names, layer_names
 from .traits import ExplorerTraits
@@ -85,9 +85,15 @@ def _fixed(layer: dict[str, Any], stateful: bool = False) -> str:
 
 
 def _span(samples: list[int]) -> str:
-    if samples == list(range(samples[0], samples[-1] + 1)):
-        return f"{samples[0]}–{samples[-1]}" if len(samples) > 1 else str(samples[0])
-    return ", ".join(map(str, samples[:12])) + (" …" if len(samples) > 12 else "")
+    """``[0, 1, 2, 3, 7]`` as "0–3, 7" (runs of consecutive samples; at most 8 runs named)."""
+    runs: list[list[int]] = []
+    for s in samples:
+        if runs and s == runs[-1][1] + 1:
+            runs[-1][1] = s
+        else:
+            runs.append([s, s])
+    text = [f"{a}–{b}" if b > a else str(a) for a, b in runs]
+    return ", ".join(text[:8]) + (" …" if len(text) > 8 else "")
 
 
 class SharingMixin:
@@ -232,8 +238,11 @@ class SharingMixin:
             if "inputs" in sources[ref.path]:
                 tr = self._session.baseline(self._name_of(ref.path), self.sample)
                 per += math.ceil(tr.inputs[0].size * 4 * 4 / 3) if tr.inputs is not None else 0
-        room = max(0, int(budget * 0.9) - math.ceil(fixed * 4 / 3) - 200_000)  # page code, JSON
-        most = max(1, room // max(1, per + 200 * self.n_steps // 10))
+        per += 20 * self.n_steps if self._labels is not None else 0  # step labels as JSON
+        per += 300  # its prediction, notes and keys in the JSON
+        code = len(page_script()) + 20_000  # the page's code, styles, the traits
+        room = max(0, int(budget * 0.95) - math.ceil(fixed * 4 / 3) - code)
+        most = max(1, room // max(1, per))
         others = [s for s in range(n) if s != self.sample][: most - 1]
         return sorted([self.sample, *others])
 
@@ -278,7 +287,11 @@ class SharingMixin:
         note = (
             f"Exported {time.strftime('%Y-%m-%d')}: samples {_span(chosen)} of x's "
             f"{self.n_samples}, computed in this page without a kernel"
-            + ("" if chosen == list(range(len(chosen))) else " (numbered 0.. here)")
+            + (
+                ""
+                if chosen == list(range(len(chosen)))
+                else f" (numbered 0–{len(chosen) - 1} here)"
+            )
             + "; find similar searches these samples."
         )
         traits.update(
