@@ -179,6 +179,12 @@ def test_page_interactions_offline(browser, files):
         assert "Largest share: step" in strip.inner_text()
         page.locator(".lstmw").get_by_label("attribution").select_option("windows")
         strip.filter(has_text="windows needs the kernel").wait_for()
+        # order by effect was not shown at export: the page says so, and forgets it after
+        order = page.locator(".lstmw").get_by_label("order")
+        order.select_option("effect")
+        page.locator(".lstmw-error").filter(has_text="order by effect needs the kernel").wait_for()
+        order.select_option("index")
+        page.locator(".lstmw-error").filter(has_text="order by effect").wait_for(state="hidden")
         # play runs the playhead to the end (of the whole sequence, once the zoom is reset)
         page.locator(".lstmw-zoom").click()
         page.locator(".lstmw").focus()

@@ -240,7 +240,8 @@ export class PageBackend implements Backend<ExplorerModel> {
 
   private orderByEffect(): void {
     if (this.model.get("order") !== "effect") {
-      this.model.update({ unit_effect: [] });
+      const stale = this.model.get("error").startsWith("order by effect"); // said for the old order
+      this.model.update({ unit_effect: [], ...(stale ? { error: "" } : {}) });
       return;
     }
     const effect = this.data.samples[this.model.get("sample")].effects[this.model.get("layer")];
