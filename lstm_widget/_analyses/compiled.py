@@ -38,17 +38,18 @@ class Final:
     mask: np.ndarray | None = None
 
 
-def _jit(fn: Callable) -> Callable | None:
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
+COMPILERS = ("tensorflow", "jax")
+"""The backends whose compiler runs the ablation (others take the numpy recurrence)."""
+
+
+def _jit(fn: Callable) -> Callable:
+    if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
         return tf.function(fn, jit_compile=True)
-    if backend == "jax":
-        import jax
+    import jax
 
-        return jax.jit(fn)
-    return None
+    return jax.jit(fn)
 
 
 def _lstm_step(cell: Any, array: str) -> Callable:  # noqa: ANN401
@@ -91,7 +92,7 @@ def _gru_step(cell: Any) -> Callable:  # noqa: ANN401
     return step
 
 
-def _runner(rnn: keras.layers.RNN, array: str, masked: bool) -> Callable | None:
+def _runner(rnn: keras.layers.RNN, array: str, masked: bool) -> Callable:
     """The compiled run of ``rnn`` (cached per layer; weights are arguments, never stale)."""
     key = (array, masked, keras.backend.backend())
     held = _RUNNERS.setdefault(rnn, {})
@@ -170,14 +171,14 @@ def ablated_finals(
         the numpy recurrence must run (see the module docstring).
     """
     rnns = [ref.layer.forward_layer, ref.layer.backward_layer] if ref.bidirectional else [ref.layer]
-    if any(r.return_sequences or r.stateful for r in rnns):
-        return None
+    if keras.backend.backend() not in COMPILERS or any(
+        r.return_sequences or r.stateful for r in rnns
+    ):
+        return None  # before the layer's input is computed: the numpy path computes it again
     feed = layer_feed(ref, arrays)
     if feed.initial_state is not None:
         return None
     runs = [_runner(r, array, feed.mask is not None) for r in rnns]
-    if any(run is None for run in runs):
-        return None
     n = int(rnns[0].cell.units)
     ablate = ~np.eye(n, dtype=bool)  # row u sets unit u
     keep_all = np.ones((1, n), bool)

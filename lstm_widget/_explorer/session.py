@@ -301,10 +301,9 @@ class Session(EditsMixin):
         def compute() -> np.ndarray:
             self.notify(f"{self._what(sample)}: the effect of each unit of {path!r}")
             size = self.output(path, sample).size
-            array = "h" if is_gru(self.rnn(path)) else "c"
             index = 0 if size > 1 else None
-            feed = self._inputs(sample)
-            return unit_effects(self.model, feed, "zero", array, index, path).mean_abs
+            feed = self._inputs(sample)  # array None: an LSTM's c, a GRU's h
+            return unit_effects(self.model, feed, "zero", None, index, path).mean_abs
 
         effect = self._get(("effect", path, key), compute)
         n = int(self.rnn(path).cell.units)

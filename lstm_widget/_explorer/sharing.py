@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._analyses.attribution import METHODS
 from .._reading.model import recurrent_refs
 from .._view.labels import masked_runs
 from .._view.overview import downsample
@@ -28,7 +29,6 @@ from .traits import ExplorerTraits
 
 MAX_BYTES = 5_000_000
 """Default size budget of a file (bytes)."""
-METHODS = ("windows", "integrated_gradients", "occlusion", "cell_decomposition")
 _COMPUTED = ("overview", "attribution", "prediction", "edited_prediction", "unit_effect",
              "pattern", "query_range", "busy", "error")  # fmt: skip
 """Traits the page computes itself (or starts empty)."""
@@ -55,17 +55,20 @@ class SharedExplorer:
         return f"<SharedExplorer: {self.nbytes / 1e6:.2f} MB; {self.note}>"
 
 
+def _missing(op: dict[str, Any]) -> str:
+    """What the page cannot compute in ``op``, else "" (``missing`` in ``js/src/core/head.ts``)."""
+    if op["op"] == "unsupported":
+        return f"layer {op['name']} ({op['class']})"
+    cells = [op.get("cell"), op.get("forward"), op.get("backward")]
+    acts = [op.get("activation")] + [a for c in cells if c for a in
+                                     (c["activation"], c["recurrentActivation"])]  # fmt: skip
+    custom = [a for a in acts if isinstance(a, str) and a.startswith("custom:")]
+    return f"the custom activation {custom[0].removeprefix('custom:')}" if custom else ""
+
+
 def _computable(ops: list[dict[str, Any]]) -> bool:
-    """Whether the page computes every op (see ``missing`` in ``js/src/core/head.ts``)."""
-    for op in ops:
-        if op["op"] == "unsupported":
-            return False
-        cells = [op.get("cell"), op.get("forward"), op.get("backward")]
-        acts = [op.get("activation")] + [a for c in cells if c for a in
-                                         (c["activation"], c["recurrentActivation"])]  # fmt: skip
-        if any(isinstance(a, str) and a.startswith("custom:") for a in acts):
-            return False
-    return True
+    """Whether the page computes every op."""
+    return not any(_missing(op) for op in ops)
 
 
 def _fixed(layer: dict[str, Any], stateful: bool = False) -> str:
@@ -76,12 +79,8 @@ def _fixed(layer: dict[str, Any], stateful: bool = False) -> str:
     """
     if stateful:
         return f"layer {layer['name']} is stateful (it starts from its current state)"
-    if _computable([layer]):
-        return ""
-    cells = [layer.get("cell"), layer.get("forward")]
-    acts = [a for c in cells if c for a in (c["activation"], c["recurrentActivation"])]
-    custom = next(a for a in acts if a.startswith("custom:"))
-    return f"layer {layer['name']} uses the custom activation {custom.removeprefix('custom:')}"
+    missing = _missing(layer)
+    return f"layer {layer['name']} uses {missing}" if missing else ""
 
 
 def _span(samples: list[int]) -> str:
@@ -199,10 +198,6 @@ class SharingMixin:
         """The first explorer layer name of a layer path (a Bidirectional's forward)."""
         return next(n for n in layer_names(self._model) if self._session.path_of(n)[0] == path)
 
-    def _fixed(self, path: str, model: dict[str, Any]) -> str:
-        """:func:`_fixed` of the layer at ``path`` (its page model ``model``)."""
-        return _fixed(model["description"]["layer"], bool(self._session.rnn(path).stateful))
-
     def _models(self, refs: list) -> tuple[list[dict[str, Any]], Blob, dict[str, Any]]:
         """Each recurrent layer's page model, and where its input comes from."""
         blob, models, sources = Blob(), [], {}
@@ -258,7 +253,7 @@ class SharingMixin:
         names = layer_names(self._model)
         layers: dict[str, Any] = {}
         for name in names:
-            path = self._session.path_of(name)[0]
+            path, direction = self._session.path_of(name)
             index = [r.path for r in refs].index(path)
             kind, gates = self._session.kind(name)
             tr = self._session.baseline(name, self.sample)
@@ -268,16 +263,18 @@ class SharingMixin:
                 "views": list(VIEWS[kind]),
                 "gates": list(gates),
                 "model": index,
-                "direction": self._session.path_of(name)[1],
+                "direction": direction,
                 "source": sources[path],
                 "featureNames": input_names(self._model, name, tr, self._user_features),
-                "fixed": self._fixed(path, models[index]),
+                "fixed": _fixed(
+                    models[index]["description"]["layer"], self._session.rnn(path).stateful
+                ),
             }
         shown_path = self._path()[0]
         out = []
         for k, s in enumerate(chosen):
             self._notify(f"the page's data: sample {s} ({k + 1} of {len(chosen)})")
-            out.append(self._sample(s, refs, models, sources, blob, methods, shown_path))
+            out.append(self._sample(s, refs, layers, sources, blob, methods, shown_path))
         position = chosen.index(self.sample)
         traits = {
             key: getattr(self, key)
@@ -313,7 +310,7 @@ class SharingMixin:
         self,
         s: int,
         refs: list,
-        models: list[dict[str, Any]],
+        layers: dict[str, Any],
         sources: dict[str, Any],
         blob: Blob,
         methods: list[str],
@@ -328,12 +325,10 @@ class SharingMixin:
                 if ref is refs[0]:
                     masked = masked_runs(None if tr.mask is None else tr.mask[0])
         traces = {}
-        for name in layer_names(self._model):
-            path = self._session.path_of(name)[0]
-            if self._fixed(path, models[[r.path for r in refs].index(path)]):
+        for name, layer in layers.items():  # the ones the page cannot run: their arrays
+            if layer["fixed"]:
                 tr = self._session.baseline(name, s)
-                kind = self._session.kind(name)[0]
-                traces[name] = blob.add(np.stack([tr.array(v)[0] for v in VIEWS[kind]]))
+                traces[name] = blob.add(np.stack([tr.array(v)[0] for v in layer["views"]]))
         attribution: dict[str, Any] = {}
         for method in methods:
             for path in [r.path for r in refs] if method == "cell_decomposition" else [shown_path]:

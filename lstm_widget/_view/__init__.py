@@ -6,7 +6,8 @@
 - ``overview``: downsampling long arrays for display.
 - ``serialization``: numpy arrays as binary buffers for the front end.
 - ``page_model``: a recurrent layer and the layers after it as a page without a kernel
-  computes them (``js/src/core/head.ts``).
+  computes them (``js/src/core/head.ts``); ``page_file``: the exported file itself (the
+  data's blob, the Content-Security-Policy, the atomic write, the iframe).
 
 May import: ``_analyses``, ``_cells``, ``_reading``, ``_base``.
 """

@@ -7,7 +7,7 @@
  */
 
 import type { EditsTrait, ExplorerModel } from "../types";
-import { downsample, finiteRange, wire } from "./overview";
+import { downsample, finiteRange, OVERVIEW_BINS, wire } from "./overview";
 import { type SharedData, view } from "./shared";
 import type { Backend, PageModel } from "./store";
 import { checkQuery, findHits, onUnits, type Searched } from "./search";
@@ -197,7 +197,7 @@ export class PageBackend implements Backend<ExplorerModel> {
     const sample = this.data.samples[s];
     const values = a.values[m.get("view")];
     const labels = sample.labels.length === a.steps ? sample.labels : [];
-    const bins = Math.min(a.steps, 2048);
+    const bins = Math.min(a.steps, OVERVIEW_BINS);
     m.update({
       error: problem,
       n_steps: a.steps,
@@ -212,7 +212,7 @@ export class PageBackend implements Backend<ExplorerModel> {
       overview: {
         view: m.get("view"),
         bins,
-        exact: a.steps <= 2048,
+        exact: a.steps <= OVERVIEW_BINS,
         data: wire(downsample(values, a.steps, a.units), [a.units, bins]),
         input: wire(downsample(a.input, a.steps, a.features), [a.features, a.features > 0 ? bins : 0]),
         range: finiteRange(values),
