@@ -23,7 +23,7 @@ def planted():
     return model, x[:16]
 
 
-@pytest.mark.parametrize("method", ["windows", "integrated_gradients", "occlusion"])
+@pytest.mark.parametrize("method", ["masks", "windows", "integrated_gradients", "occlusion"])
 def test_planted_step_is_on_top(planted, method):
     model, x = planted
     attr = lw.step_attribution(model, x, method=method)

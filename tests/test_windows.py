@@ -1,7 +1,4 @@
-"""The windows attribution: against Keras's own outputs, and against planted evidence."""
-
-import sys
-from pathlib import Path
+"""The windows attribution (and what it shares with masks): against Keras's own outputs."""
 
 import keras
 import numpy as np
@@ -9,9 +6,6 @@ import pytest
 
 import lstm_widget as lw
 from lstm_widget._view.serialization import from_wire
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-from _truth import make, scores  # noqa: E402  (the benchmark's own suite and metrics)
 
 
 def tiny(steps: int = 6, features: int = 2) -> keras.Model:
@@ -28,7 +22,7 @@ def test_windows_equal_keras_outputs_of_the_replaced_inputs():
     x = rng.normal(size=(2, 6, 2)).astype("float32")
     background = rng.normal(size=(3, 6, 2)).astype("float32")
     before = [w.copy() for w in model.get_weights()]
-    attr = lw.step_attribution(model, x, background=background, window=2, donors=3)
+    attr = lw.step_attribution(model, x, "windows", background=background, window=2, donors=3)
 
     def f(v: np.ndarray) -> float:
         return float(keras.ops.convert_to_numpy(model.predict_on_batch(v[None]))[0, 0])
@@ -51,30 +45,35 @@ def test_windows_equal_keras_outputs_of_the_replaced_inputs():
         np.testing.assert_array_equal(a, b)  # the user's model is untouched
 
 
-def test_features_add_up_to_their_step():
+@pytest.mark.parametrize("method", ["masks", "windows"])
+def test_features_add_up_to_their_step(method):
     model = tiny()
     x = np.random.default_rng(2).normal(size=(5, 6, 2)).astype("float32")
-    steps = lw.step_attribution(model, x)
-    cells = lw.step_attribution(model, x, per_feature=True)
+    steps = lw.step_attribution(model, x, method)
+    cells = lw.step_attribution(model, x, method, per_feature=True)
     assert cells.shape == (5, 6, 2) and steps.shape == (5, 6)
     np.testing.assert_allclose(cells.sum(axis=2), steps, rtol=1e-9, atol=1e-12)
     assert "expected gradients" in cells.note
 
 
-def test_long_sequences_get_longer_windows_that_cover_every_step():
+@pytest.mark.parametrize("method", ["masks", "windows"])
+def test_long_sequences_get_longer_windows_that_cover_every_step(method):
     model = tiny(steps=300)
     x = np.random.default_rng(3).normal(size=(3, 300, 2)).astype("float32")
-    attr = lw.step_attribution(model, x, donors=2)
+    attr = lw.step_attribution(model, x, method, donors=2, pairs=16)
     assert np.isfinite(np.asarray(attr)).all()  # 48 window positions still cover every step
     assert "resolution 10 steps" in attr.note  # 300 / 5 = 60, capped at 10; 48 x 10 > 300
 
 
-def test_a_single_sample_without_background_is_compared_with_zeros():
+@pytest.mark.parametrize("method", ["masks", "windows"])
+def test_a_single_sample_without_background_is_compared_with_zeros(method):
     model = tiny()
     x = np.random.default_rng(4).normal(size=(1, 6, 2)).astype("float32")
-    attr = lw.step_attribution(model, x)
+    attr = lw.step_attribution(model, x, method)
     assert "no sample other than itself in x" in attr.note
-    same = lw.step_attribution(model, x, background=np.concatenate([x, np.zeros_like(x)]))
+    assert np.abs(np.asarray(attr)).max() > 0
+    both = np.concatenate([x, np.zeros_like(x)])
+    same = lw.step_attribution(model, x, method, background=both)
     np.testing.assert_allclose(attr, same, rtol=1e-6)  # itself is never a donor
 
 
@@ -113,41 +112,22 @@ def test_bad_arguments_are_named():
         lw.step_attribution(model, x, background=np.zeros((3, 5, 2)))
     with pytest.raises(ValueError, match="donors must be a positive int"):
         lw.step_attribution(model, x, donors=0)
+    with pytest.raises(ValueError, match=r"pairs must be a positive int \(run pairs per sample\)"):
+        lw.step_attribution(model, x, pairs=0)
 
 
-def test_explorer_strip_is_the_shown_samples_windows_against_the_others():
+@pytest.mark.parametrize(
+    ("method", "note"),
+    [
+        ("windows", "8 donors per sample from the background"),
+        ("masks", "192 run pairs from the background"),
+    ],
+)
+def test_explorer_strip_is_the_shown_samples_attribution_against_the_others(method, note):
     model = tiny(steps=10)
     x = np.random.default_rng(7).normal(size=(20, 10, 2)).astype("float32")
-    w = lw.LSTMExplorer(model, x, sample=4, attribution_method="windows")
+    w = lw.LSTMExplorer(model, x, sample=4, attribution_method=method)
 
-    ref = lw.step_attribution(model, x[[4]], background=np.delete(x, 4, axis=0))
+    ref = lw.step_attribution(model, x[[4]], method, background=np.delete(x, 4, axis=0))
     np.testing.assert_allclose(from_wire(w.attribution["data"]), ref[0], rtol=1e-5, atol=1e-7)
-    assert "8 donors per sample from the background" in w.attribution["note"]
-
-
-@pytest.fixture(scope="module")
-def middle():
-    """The benchmark's Middle layout, smaller: a trained LSTM and 100 test samples."""
-    x, y, _ = make("Middle", 800, 0)
-    x_test, _, box = make("Middle", 100, 1000)
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential(
-        [keras.Input(x.shape[1:]), keras.layers.LSTM(16), keras.layers.Dense(1, "sigmoid")]
-    )
-    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
-    for _ in range(8):
-        model.fit(x, y, epochs=5, batch_size=64, verbose=0)
-        if model.evaluate(x, y, verbose=0)[1] >= 0.97:
-            break
-    assert model.evaluate(x, y, verbose=0)[1] >= 0.95, "the planted model did not learn"
-    return model, x_test, box
-
-
-def test_the_default_finds_the_planted_steps(middle):
-    """Evidence in steps 20-29 (a fifth of them: random ranking scores 0.2)."""
-    model, x, box = middle
-    steps = np.asarray(lw.step_attribution(model, x))
-    found = scores(np.repeat(steps[:, :, None], x.shape[2], axis=2), box)["time-AUPRC"]
-    assert found >= 0.8, found  # the zero baseline: 0.54, integrated gradients: 0.37
-    cells = np.asarray(lw.step_attribution(model, x, per_feature=True))
-    assert scores(cells, box)["AUPRC"] >= 0.6  # random: 0.08 (40 of 500 cells); here 0.86
+    assert note in w.attribution["note"]

@@ -90,7 +90,13 @@ export interface ExplorerModel {
   edit_done: number;
   compare: "baseline" | "edited" | "difference";
   edited_prediction: number[];
-  attribution_method: "none" | "windows" | "integrated_gradients" | "occlusion" | "cell_decomposition";
+  attribution_method:
+    | "none"
+    | "masks"
+    | "windows"
+    | "integrated_gradients"
+    | "occlusion"
+    | "cell_decomposition";
   attribution: { data?: WireArray; note?: string };
   busy: string;
   model_note: string;

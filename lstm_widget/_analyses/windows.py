@@ -23,21 +23,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.progress import progress_bar
-from .._base.validate import as_array
+from .donors import CALL_STEPS, CHUNK_VALUES
 from .integrated import integrated_gradients, predict_scalars
 
-DONORS = 8
-"""Donor samples per sample: with 4 the ranking of the planted steps was visibly noisier."""
 MAX_POSITIONS = 48
 """At most this many window positions per sequence (so longer sequences get longer windows)."""
 _WINDOW_CAP = 10
 """The default window: a fifth of the sequence, at most this many steps (unless
 ``MAX_POSITIONS`` windows need longer ones to cover the sequence)."""
-_CHUNK_VALUES = 2**23
-"""Input values (rows x steps x features) built at once: 32 MB of float32."""
-_CALL_STEPS = 2**17
-"""Rows x steps per model call: the layers' own activations (a sequence-returning LSTM's
-output is rows x steps x units) stay in the tens of MB."""
 
 
 def window_of(steps: int, window: int | None) -> int:
@@ -59,42 +52,6 @@ def positions(steps: int, window: int) -> np.ndarray:
     return np.unique(np.linspace(0, last, MAX_POSITIONS).round().astype(int))
 
 
-def donor_rows(x: np.ndarray, background: object, donors: int, seed: int) -> tuple[np.ndarray, str]:
-    """(batch, k, time, ...) donor sequences for each sample of ``x``, and where they came from.
-
-    Drawn without replacement (``seed``) from ``background`` (default: ``x``), leaving out
-    rows equal to the sample itself. With no other row to draw from, one all-zero donor.
-    """
-    if isinstance(donors, bool) or not isinstance(donors, int | np.integer) or donors < 1:
-        raise ValueError(f"donors must be a positive int, got {donors!r}.")
-    given = background is not None
-    bg = x if not given else as_array(background, "background")
-    if bg.ndim != x.ndim or bg.shape[1:] != x.shape[1:]:
-        shape = ", ".join(map(str, x.shape[1:]))
-        raise ValueError(
-            f"background must hold samples shaped like x's, (n, {shape}), got {bg.shape}."
-        )
-    bg = bg.astype(x.dtype, copy=False)
-    probe = np.random.default_rng(0).random(int(np.prod(x.shape[1:])))
-    x_print = x.reshape(x.shape[0], -1).astype(np.float64) @ probe
-    bg_print = bg.reshape(bg.shape[0], -1).astype(np.float64) @ probe
-    rng = np.random.default_rng(seed)
-    picks = []
-    for i in range(x.shape[0]):
-        same = np.flatnonzero(bg_print == x_print[i])
-        same = [j for j in same if np.array_equal(bg[j], x[i])]
-        others = np.setdiff1d(np.arange(bg.shape[0]), same)
-        picks.append(rng.choice(others, min(donors, others.size), replace=False))
-    k = min(len(p) for p in picks)
-    if k == 0:
-        where = "the background" if given else "x"
-        note = f"no sample other than itself in {where} to draw from, so windows were set to 0"
-        return np.zeros((x.shape[0], 1, *x.shape[1:]), x.dtype), note
-    rows = np.stack([bg[p[:k]] for p in picks])
-    note = f"{k} donors per sample from {'the background' if given else 'the other samples of x'}"
-    return rows, note
-
-
 def window_replacement(
     model,  # noqa: ANN001
     arrays: list[np.ndarray],
@@ -106,7 +63,7 @@ def window_replacement(
 ) -> np.ndarray:
     """(batch, time): mean output change when windows of input ``seq`` take donors' steps.
 
-    ``donor`` is :func:`donor_rows`'s (batch, k, time, ...). The other inputs are held as
+    ``donor`` is :func:`.donors.donor_rows`'s (batch, k, time, ...). The other inputs are held as
     given. Each step's value averages the windows that cover it.
     """
     x = arrays[seq]
@@ -115,7 +72,7 @@ def window_replacement(
     starts = positions(t, window)
     runs_per_sample = k * starts.size
     per_row = int(np.prod(x.shape[1:]))
-    samples_per_call = max(1, _CHUNK_VALUES // (per_row * runs_per_sample))
+    samples_per_call = max(1, CHUNK_VALUES // (per_row * runs_per_sample))
     full = predict_scalars(model, arrays, output_index)
     change = np.empty((b, starts.size))
     with progress_bar(progress, b * runs_per_sample, "window replacement", "run") as tick:
@@ -129,7 +86,7 @@ def window_replacement(
                 for i, arr in enumerate(arrays)
             ]
             feed[seq] = runs.reshape(-1, *x.shape[1:])
-            rows_per_call = max(1, _CALL_STEPS // t)
+            rows_per_call = max(1, CALL_STEPS // t)
             out = predict_scalars(model, feed, output_index, chunk=rows_per_call, tick=tick)
             change[a:z] = (full[a:z, None, None] - out.reshape(z - a, k, -1)).mean(axis=1)
     per_step, covered = np.zeros((b, t)), np.zeros(t)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import keras
 import numpy as np
 
-from .._analyses.attribution import Attribution, step_attribution
+from .._analyses.attribution import COMPARING, Attribution, step_attribution
 from .._analyses.edits import gates_of
 from .._analyses.effects import unit_effects
 from .._analyses.whatif import (
@@ -46,7 +46,7 @@ from .watch import ModelWatch
 DEFAULT_CACHE_BUDGET = 2**30
 """Bytes of arrays an explorer keeps cached (1 GiB); least recently used go first."""
 BACKGROUND_ROWS = 256
-"""Most other samples the explorer passes to the windows attribution as its background."""
+"""Most other samples the explorer passes to ``masks``/``windows`` as their background."""
 
 T = TypeVar("T")
 Notify = Callable[[str], object]
@@ -310,7 +310,7 @@ class Session(EditsMixin):
         return effect[n:] if direction == "backward" else effect[:n]
 
     def _background(self, sample: int, most: int = BACKGROUND_ROWS) -> np.ndarray | None:
-        """The other samples' sequences (at most ``most``, evenly spread) for ``windows``."""
+        """The other samples' sequences (at most ``most``, evenly spread) to compare with."""
         seqs = [a for a in self.arrays if a.ndim >= 3] if len(self.arrays) > 1 else self.arrays
         if len(seqs) != 1:
             return None  # step_attribution names the problem
@@ -328,7 +328,7 @@ class Session(EditsMixin):
             self.notify(f"{self._what(sample)}: {method.replace('_', ' ')}")
             feed = self._inputs(sample)
             index = 0 if size > 1 else None
-            if method != "windows":
+            if method not in COMPARING:
                 return step_attribution(self.model, feed, method, output_index=index, layer=path)
             background = self._background(sample) if self.per_sample else None
             return step_attribution(

@@ -122,7 +122,7 @@ class SharingMixin:
             as fit ``max_bytes``; the page says which it holds.
         attribution : str or sequence of str, optional
             Attribution methods computed at export for the strip (default: the one shown,
-            if any): ``"windows"``, ``"integrated_gradients"``, ``"occlusion"``,
+            if any): ``"masks"``, ``"windows"``, ``"integrated_gradients"``, ``"occlusion"``,
             ``"cell_decomposition"``.
         max_bytes : int
             Size budget of the file (5 MB by default).

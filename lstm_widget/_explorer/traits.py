@@ -69,7 +69,7 @@ class ExplorerTraits(anywidget.AnyWidget):
     edited_prediction = t.List(t.Float()).tag(sync=True)
     """The model's output for the shown sample with the edits (empty without edits)."""
     attribution_method = t.Enum(
-        ["none", "windows", "integrated_gradients", "occlusion", "cell_decomposition"],
+        ["none", "masks", "windows", "integrated_gradients", "occlusion", "cell_decomposition"],
         default_value="none",
     ).tag(sync=True)
     """Step attribution shown under the timeline (see :func:`lstm_widget.step_attribution`)."""

@@ -174,9 +174,9 @@ def test_attribution_strip(page, lab_url, lab_root):
     assert "replaced by the baseline" in note.inner_text()
     # the method that found planted evidence best is offered first, and named so
     attribution = page.locator(".lstmw").get_by_label("attribution")
-    assert attribution.locator("option").nth(1).inner_text() == "windows (best measured)"
-    attribution.select_option("windows")
-    note.filter(has_text="other samples").wait_for(timeout=60_000)
+    assert attribution.locator("option").nth(1).inner_text() == "random masks (best measured)"
+    attribution.select_option("masks")
+    note.filter(has_text="rather than another sample's").wait_for(timeout=60_000)
     assert "Largest share: step" in note.inner_text()
 
 

@@ -120,9 +120,16 @@ export function buildParts(host: HTMLElement): Parts {
   const attrSel = select(
     controls,
     "attribution",
-    ["none", "windows", "integrated_gradients", "occlusion", "cell_decomposition"],
-    // windows first: it found planted evidence best (docs/attribution.md)
-    ["none", "windows (best measured)", "integrated gradients", "occlusion", "cell decomposition"],
+    ["none", "masks", "windows", "integrated_gradients", "occlusion", "cell_decomposition"],
+    // masks first: it found planted evidence best (docs/attribution.md)
+    [
+      "none",
+      "random masks (best measured)",
+      "windows",
+      "integrated gradients",
+      "occlusion",
+      "cell decomposition",
+    ],
   );
   const playBtn = el("button", "lstmw-play", controls);
   playBtn.textContent = "▶ play";
