@@ -35,14 +35,18 @@ def test_masks_equal_keras_outputs_of_the_planned_runs():
     def f(v: np.ndarray) -> float:
         return float(keras.ops.convert_to_numpy(model.predict_on_batch(v[None]))[0, 0])
 
-    expected = np.zeros((2, 6))
+    each = np.zeros((2, 5, 6))  # each pair's f(kept) - f(taken), per step
     for i in range(2):
         for p in range(5):
             d = background[donor[i, p]]
             first = np.where(keep[i, p, :, None], x[i], d)
             second = np.where(keep[i, p, :, None], d, x[i])
-            expected[i] += np.where(keep[i, p], 1.0, -1.0) * (f(first) - f(second)) / 5
-    np.testing.assert_allclose(attr, expected, rtol=1e-5, atol=1e-6)
+            each[i, p] = np.where(keep[i, p], 1.0, -1.0) * (f(first) - f(second))
+    np.testing.assert_allclose(attr, each.mean(axis=1), rtol=1e-5, atol=1e-6)
+    error = each.std(axis=1, ddof=1) / np.sqrt(5)
+    np.testing.assert_allclose(attr.standard_error, error, rtol=1e-4, atol=1e-6)
+    standing_out = int((np.abs(each.mean(axis=1)) > 2 * error).sum())
+    assert f"{standing_out} of 12 step values stand out of the sampling noise" in attr.note
     assert "a new donor for each of 5 run pairs from the background" in attr.note
     for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)  # the user's model is untouched

@@ -180,8 +180,9 @@ effects = lw.unit_effects(gru_model, x, mode="mean", progress=True)
 effects.mean_signed  # < 0: holding the unit at its mean lowers the output on average
 """,
     "step_attribution": """\
-attr = lw.step_attribution(model, x)  # (batch, time): windows against x's other samples
+attr = lw.step_attribution(model, x)  # (batch, time): random masks against x's other samples
 cells = lw.step_attribution(model, x, per_feature=True)  # (batch, time, features)
+win = lw.step_attribution(model, x, method="windows")  # one window at a time
 ig = lw.step_attribution(model, x, method="integrated_gradients")
 occ = lw.step_attribution(model, x, method="occlusion")
 dec = lw.step_attribution(model, x, method="cell_decomposition")
@@ -241,7 +242,7 @@ explorer.edits = {"forget": {"bias_shift": -1.0}}
 explorer.prediction, explorer.edited_prediction
 """,
     "LSTMExplorer.save_html": """\
-explorer = lw.LSTMExplorer(model, x, attribution_method="windows")
+explorer = lw.LSTMExplorer(model, x, attribution_method="masks")
 path = explorer.save_html(tempfile.mkdtemp() + "/explorer.html")  # one file, works offline
 path.stat().st_size  # bytes: weights and inputs travel, the page computes the traces
 """,

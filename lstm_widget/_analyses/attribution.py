@@ -52,6 +52,10 @@ class Attribution(np.ndarray):
         too small to judge by (NaN if that is all of them).
     completeness : numpy.ndarray or None
         Integrated gradients: that error per sample (NaN where it cannot be judged).
+    standard_error : numpy.ndarray or None
+        ``masks``: (batch, time) standard error of each step's value over the run pairs.
+        A step whose |value| is below about twice it is not told apart from 0 by these
+        runs (more ``pairs`` narrow it as 1/sqrt(pairs)).
     note : str
         What the numbers are a share of.
     """
@@ -59,12 +63,14 @@ class Attribution(np.ndarray):
     method: str
     completeness_error: float | None
     completeness: np.ndarray | None
+    standard_error: np.ndarray | None
     note: str
 
     def __array_finalize__(self, obj: object) -> None:
         self.method = getattr(obj, "method", "")
         self.completeness_error = getattr(obj, "completeness_error", None)
         self.completeness = getattr(obj, "completeness", None)
+        self.standard_error = getattr(obj, "standard_error", None)
         self.note = getattr(obj, "note", "")
 
 
@@ -193,8 +199,8 @@ def step_attribution(
     Returns
     -------
     Attribution
-        (batch, time) array (or per feature) with ``.method``, ``.note`` and, for
-        integrated gradients, ``.completeness_error``.
+        (batch, time) array (or per feature) with ``.method``, ``.note``, for integrated
+        gradients ``.completeness_error``, for masks ``.standard_error``.
 
     Raises
     ------
@@ -274,11 +280,16 @@ def _comparing(
     if method == "masks":
         plan = mask_plan(arr, background, w, check_pairs(pairs), seed)
         _check_output_index(model, [a[:1] for a in arrays], output_index)  # before any work
-        values = random_masks(model, arrays, seq, plan, output_index, progress)
+        values, error = random_masks(model, arrays, seq, plan, output_index, progress)
         note = (
             f"mean output change when {stretch} x's own rather than another sample's, "
             f"with a random half of the other steps exchanged too ({plan[3]}): how much "
             "this stretch moved the output compared with typical data"
+        )
+        out_of_noise = int((np.abs(values) > 2 * error).sum())
+        note += (
+            f"; {out_of_noise:,} of {values.size:,} step values stand out of the sampling "
+            "noise (more than 2 standard errors from 0)"
         )
     if method == "windows" or per_feature:
         donor, source = donor_rows(arr, background, donors, seed)
@@ -295,7 +306,10 @@ def _comparing(
         per_donor = max(1, path_steps // donor.shape[1])
         values = feature_split(model, arr, donor, values, output_index, per_donor, progress)
         note += "; split over features in proportion to |expected gradients|"
-    return _wrap(values, method, note)
+    out = _wrap(values, method, note)
+    if method == "masks":
+        out.standard_error = error
+    return out
 
 
 def _check_gradient_input(

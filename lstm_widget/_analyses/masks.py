@@ -71,17 +71,19 @@ def random_masks(
     plan: tuple[np.ndarray, np.ndarray | None, np.ndarray, str],
     output_index: int | None,
     progress: bool = False,
-) -> np.ndarray:
-    """(batch, time): mean f(kept from x) - f(taken from the donor) over the plan's pairs.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each step's mean f(kept from x) - f(taken from the donor), and its standard error.
 
-    Input ``seq`` is masked as :func:`mask_plan` says; the other inputs are held as given.
+    Both (batch, time); the error is the pairs' standard deviation / sqrt(pairs) (NaN for
+    one pair). Input ``seq`` is masked as :func:`mask_plan` says; the other inputs are held
+    as given.
     """
     keep, donor, rows, _ = plan
     x = arrays[seq]
     b, pairs, t = keep.shape
     per_row = int(np.prod(x.shape[1:]))
     samples_per_call = max(1, CHUNK_VALUES // (per_row * 2 * pairs))
-    values = np.empty((b, t))
+    values, error = np.empty((b, t)), np.full((b, t), np.nan)
     with progress_bar(progress, b * 2 * pairs, "random masks", "run") as tick:
         for a in range(0, b, samples_per_call):
             z = min(b, a + samples_per_call)
@@ -102,5 +104,8 @@ def random_masks(
             out = predict_scalars(model, feed, output_index, chunk=rows_per_call, tick=tick)
             out = out.reshape(z - a, 2, pairs)
             sign = np.where(keep[a:z], 1.0, -1.0)  # +1 where the first run kept the step
-            values[a:z] = ((out[:, 0] - out[:, 1])[..., None] * sign).mean(axis=1)
-    return values
+            each = (out[:, 0] - out[:, 1])[..., None] * sign  # (samples, pairs, time)
+            values[a:z] = each.mean(axis=1)
+            if pairs > 1:
+                error[a:z] = each.std(axis=1, ddof=1) / np.sqrt(pairs)
+    return values, error
