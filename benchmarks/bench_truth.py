@@ -3,10 +3,15 @@
 For each layout of ``_truth`` and seed: 1,000 training and 100 test samples, ``LSTM(32) ->
 Dense(1, sigmoid)`` trained until its test accuracy is at least 0.95 (at most 60 epochs),
 then every method attributes the test samples' output. Per-step methods are copied to all
-features for the cell-level metrics. Rows: the methods of ``lw.step_attribution`` (the
-windows method also with other window lengths, per feature, and with zeros instead of other
-samples' steps), integrated gradients of the logit instead of the probability (built here
-from the same weights), random, and the true box.
+features for the cell-level metrics. Rows: the methods of ``lw.step_attribution`` (masks,
+the default, and windows, per step and per feature; masks also with other window lengths
+and with zeros instead of other samples' steps), integrated gradients of the logit instead
+of the probability (built here from the same weights), random, and the true box.
+
+Besides the metrics, each layout says whether the model reads the box at all: the mean
+change of its output when the planted shift is taken out of the test samples, for each
+class, and time-AUPRC per class. Where a class's box moves the output by ~0 the model
+does not use it, and no faithful attribution can rank it first.
 
     .venv/bin/python benchmarks/bench_truth.py [--seeds 3] [--layouts Middle,RareTime]
 """
@@ -63,17 +68,19 @@ def methods(model: keras.Model, x: np.ndarray, box: np.ndarray, seed: int) -> di
 
     zeros = np.zeros((1, *x.shape[1:]), x.dtype)
     runs = {
-        "windows, per step (the default)": lambda: lw.step_attribution(model, x),
-        "windows, per feature": lambda: lw.step_attribution(model, x, per_feature=True),
-        "windows of 5 steps, per feature": lambda: lw.step_attribution(
+        "masks, per step (the default)": lambda: lw.step_attribution(model, x),
+        "masks, per feature": lambda: lw.step_attribution(model, x, per_feature=True),
+        "masks of 5-step windows, per feature": lambda: lw.step_attribution(
             model, x, window=5, per_feature=True
         ),
-        "windows of 20 steps, per feature": lambda: lw.step_attribution(
+        "masks of 20-step windows, per feature": lambda: lw.step_attribution(
             model, x, window=20, per_feature=True
         ),
-        "windows set to 0 instead of other samples'": lambda: lw.step_attribution(
+        "masks with 0 instead of other samples' steps": lambda: lw.step_attribution(
             model, x, background=zeros
         ),
+        "windows, per step": lambda: lw.step_attribution(model, x, "windows"),
+        "windows, per feature": lambda: lw.step_attribution(model, x, "windows", per_feature=True),
         "integrated gradients (zero baseline)": lambda: lw.step_attribution(
             model, x, "integrated_gradients", per_feature=True
         ),
@@ -93,26 +100,44 @@ def methods(model: keras.Model, x: np.ndarray, box: np.ndarray, seed: int) -> di
     return out
 
 
+def box_use(model: keras.Model, x: np.ndarray, y: np.ndarray, box: np.ndarray, layout: str) -> list:
+    """Per class (y = 1, y = 0): mean |f(x) - f(x without the planted shift)|."""
+    shift = np.ones(len(y)) if layout == "PositionalTime" else 2.0 * y - 1.0
+    without = x - (box * shift[:, None, None]).astype(x.dtype)
+    p = keras.ops.convert_to_numpy(model.predict_on_batch(x))[:, 0]
+    q = keras.ops.convert_to_numpy(model.predict_on_batch(without))[:, 0]
+    return [float(np.abs(p - q)[y == c].mean()) for c in (1, 0)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--layouts", default=",".join(LAYOUTS))
     args = parser.parse_args()
     print(f"keras {keras.__version__} ({keras.backend.backend()}); LSTM(32) -> Dense(1, sigmoid)")
-    print("metric means over seeds; time: seconds for the 100 test samples\n")
+    print("metric means over seeds; y=1, y=0: time-AUPRC of each class's samples;")
+    print("time: seconds for the 100 test samples\n")
     for layout in args.layouts.split(","):
         rows: dict[str, list] = {}
-        accs = []
+        accs, uses = [], []
         for seed in range(args.seeds):
             model, x, y, box, acc = train(layout, seed)
             accs.append(acc)
+            uses.append(box_use(model, x, y, box, layout))
             for name, (attr, seconds) in methods(model, x, box, seed).items():
                 result = scores(attr, box)
+                for c in (1, 0):
+                    result[f"y={c}"] = scores(attr[y == c], box[y == c])["time-AUPRC"]
                 result["drop"] = acc - accuracy(model, zero_top(x, attr), y)
                 result["time"] = seconds
                 rows.setdefault(name, []).append(result)
         print(f"## {layout}: test accuracy {', '.join(f'{a:.2f}' for a in accs)}")
-        keys = ("AUP", "AUR", "AUPRC", "time-AUPRC", "drop", "time")
+        use = np.mean(uses, axis=0)
+        print(
+            f"taking the planted shift out moves the output by {use[0]:.3f} (y=1) and "
+            f"{use[1]:.3f} (y=0) on average\n"
+        )
+        keys = ("AUP", "AUR", "AUPRC", "time-AUPRC", "y=1", "y=0", "drop", "time")
         print(f"| method | {' | '.join(keys)} |")
         print(f"|---|{'---|' * len(keys)}")
         for name, results in rows.items():
