@@ -115,10 +115,16 @@ write(
             'keras.utils.set_random_seed(0)\nmodel = keras.Sequential([keras.Input((window, 4)), keras.layers.LSTM(16, name="lstm"), keras.layers.Dense(1)])\nmodel.compile(keras.optimizers.Adam(0.01), "mse")\nmodel.fit(X_train, y_train, epochs=15, batch_size=64, verbose=0)\nrmse = float(np.sqrt(model.evaluate(X_test, y_test, verbose=0))) * std[0]\npersistence = float(np.sqrt(np.mean((X_test[:, -1, 0] - y_test[:, 0]) ** 2))) * std[0]\nprint(f"test RMSE {rmse:.2f} °C (tomorrow = today: {persistence:.2f} °C)")'
         ),
         md(
-            "## Attribution over the 5 days\n\nIntegrated gradients (with its completeness check) and occlusion agree on which days matter; index 4 is yesterday (t-1), index 0 is t-5."
+            "## Attribution over the 5 days\n\nThree methods: the default (random masks: random halves of the five days exchanged with the same days of other windows, 192 times, here training windows; a day's value is how much more the forecast is when that day is the window's own; it found planted evidence best, see docs/attribution.md), integrated gradients from an all-zero input (the mean day, as the data are standardised; with its completeness check) and occlusion (one day set to that mean). Index 4 is yesterday (t-1), index 0 is t-5."
         ),
         code(
-            'ig = lw.step_attribution(model, X_test[:200], method="integrated_gradients")\nocc = lw.step_attribution(model, X_test[:200], method="occlusion")\nprint("completeness error:", f"{ig.completeness_error:.2%}")\nshares = {}\nfor name, a in [("integrated gradients", ig), ("occlusion", occ)]:\n    shares[name] = np.abs(a).mean(0) / np.abs(a).mean(0).sum()\n    print(f"{name:22s}", "  ".join(f"t-{window - k}: {s:.0%}" for k, s in enumerate(shares[name])))'
+            'masks = lw.step_attribution(model, X_test[:200], background=X_train)\nig = lw.step_attribution(model, X_test[:200], method="integrated_gradients")\nocc = lw.step_attribution(model, X_test[:200], method="occlusion")\nprint("completeness error:", f"{ig.completeness_error:.2%}")\nshares = {}\nfor name, a in [("random masks", masks), ("integrated gradients", ig), ("occlusion", occ)]:\n    shares[name] = np.abs(a).mean(0) / np.abs(a).mean(0).sum()\n    print(f"{name:22s}", "  ".join(f"t-{window - k}: {s:.0%}" for k, s in enumerate(shares[name])))'
+        ),
+        md(
+            "The masks' values are estimates from 192 run pairs: each carries a standard error (`masks.standard_error`), and a value within about two of them is not told apart from 0. Their share above includes that noise; how often each day's value stands out of it:"
+        ),
+        code(
+            'told = (np.abs(masks) > 2 * masks.standard_error).mean(0)\nprint("told apart from 0:", "  ".join(f"t-{window - k}: {s:.0%}" for k, s in enumerate(told)), "of the windows")'
         ),
         code("lw.plot_attribution(ig)"),
         md(
@@ -137,13 +143,13 @@ write(
             "And the live view over the whole test set: the explorer computes only the sample it shows, so the batch can be as large as the model accepts (the picture below is what a shared notebook shows). Each test window covers five dates; they label the time axis, the read-out and the status line."
         ),
         code(
-            'dates = df["date"].to_numpy()\nwindow_dates = np.stack([dates[k : k + window] for k in range(len(dates) - window)])[1100:]\n\nfrom lstm_widget import LSTMExplorer\n\nLSTMExplorer(model, X_test, feature_names=features, step_labels=window_dates, attribution_method="integrated_gradients")'
+            'dates = df["date"].to_numpy()\nwindow_dates = np.stack([dates[k : k + window] for k in range(len(dates) - window)])[1100:]\n\nfrom lstm_widget import LSTMExplorer\n\nLSTMExplorer(model, X_test, feature_names=features, step_labels=window_dates, attribution_method="masks")'
         ),
         md(
             '## What we found\n\nThe forecast rests mostly on yesterday (t-1), and within yesterday on its maximum temperature; t-5 adds little. The model beats "tomorrow = today", though not by much:'
         ),
         code(
-            'ig_share, occ_share = shares["integrated gradients"], shares["occlusion"]\nfeature_day = np.abs(per_feature).mean(0)\nassert ig_share.argmax() == occ_share.argmax() == window - 1  # t-1 first, both methods\nassert ig_share[0] < 0.1 and occ_share[0] < 0.1  # t-5 adds little\nassert np.unravel_index(feature_day.argmax(), feature_day.shape) == (window - 1, 0)  # temp_max\nassert rmse < persistence\nprint(f"t-1: {ig_share[-1]:.0%} of the attribution (integrated gradients; occlusion {occ_share[-1]:.0%}); t-5: {ig_share[0]:.0%} ({occ_share[0]:.0%}).")\nprint(f"yesterday\'s temp_max alone: {feature_day[-1, 0] / feature_day.sum():.0%} of the per-feature attribution.")\nprint(f"test RMSE {rmse:.2f} °C against {persistence:.2f} °C for tomorrow = today.")'
+            'masks_share, ig_share, occ_share = shares["random masks"], shares["integrated gradients"], shares["occlusion"]\nfeature_day = np.abs(per_feature).mean(0)\nassert masks_share.argmax() == ig_share.argmax() == occ_share.argmax() == window - 1  # t-1 first, all three\nassert told[-1] > 0.5 and told[0] < 0.2  # t-1 stands out of the masks\' noise in most windows, t-5 in few\nassert ig_share[0] < 0.1 and occ_share[0] < 0.1  # t-5 adds little\nassert np.unravel_index(feature_day.argmax(), feature_day.shape) == (window - 1, 0)  # temp_max\nassert rmse < persistence\nprint(f"t-1: {masks_share[-1]:.0%} of the attribution (random masks; integrated gradients {ig_share[-1]:.0%}, occlusion {occ_share[-1]:.0%}); t-5: {ig_share[0]:.0%} (integrated gradients), {occ_share[0]:.0%} (occlusion).")\nprint(f"random masks tell t-1 apart from 0 in {told[-1]:.0%} of the windows, t-5 in {told[0]:.0%}.")\nprint(f"yesterday\'s temp_max alone: {feature_day[-1, 0] / feature_day.sum():.0%} of the per-feature attribution.")\nprint(f"test RMSE {rmse:.2f} °C against {persistence:.2f} °C for tomorrow = today.")'
         ),
     ],
 )
@@ -280,7 +286,7 @@ write(
             'z = np.array([-3, -2.5, -1, 0, 1, 2.5, 3], "float32")\nprint("z       ", z)\nprint("Keras 2 ", keras.ops.convert_to_numpy(lw.legacy_hard_sigmoid(z)).round(3))\nprint("Keras 3 ", keras.ops.convert_to_numpy(keras.activations.hard_sigmoid(z)).round(3))'
         ),
         md(
-            "## What did it learn?\n\nHow much of the output comes from each step (the default method: a stretch of steps replaced by the same steps of other samples, averaged; it found planted evidence best, see docs/attribution.md; it also takes token-id inputs), and how many steps back a write to the cell still holds more than 1/e of itself (the forget gates). The last index is the latest step:"
+            "## What did it learn?\n\nHow much of the output comes from each step (the default method, random masks: random halves of the sequence exchanged with the same steps of other samples, many times; a step's value is how much more the output is when its stretch is the sample's own; it found planted evidence best, see docs/attribution.md; it also takes token-id inputs), and how many steps back a write to the cell still holds more than 1/e of itself (the forget gates). The last index is the latest step:"
         ),
         code(
             'n = min(len(x), 200)\nattribution = lw.step_attribution(model, x[:n], output_index=0)\nshare = np.abs(attribution).mean(0) / np.abs(attribution).mean(0).sum()\nprint(attribution.note)\nprint("share of the output by step:", "  ".join(f"{s:.0%}" for s in share))\nhorizon = lw.memory_horizon(model, x[:n])\nprint("memory horizon in steps (mean over samples, per unit):", horizon.mean(0).round(1))'
