@@ -29,7 +29,8 @@ def test_masks_equal_keras_outputs_of_the_planned_runs():
     background = rng.normal(size=(3, 6, 2)).astype("float32")
     before = [w.copy() for w in model.get_weights()]
     attr = lw.step_attribution(model, x, background=background, window=2, pairs=5, seed=4)
-    keep, donor, rows, _ = mask_plan(x, background, 2, 5, 4)
+    plan = mask_plan(x, background, 2, 5, 4)
+    keep, donor = plan.keep(0, 2), plan.donor
     assert attr.method == "masks" and keep.shape == (2, 5, 6) and donor.shape == (2, 5)
 
     def f(v: np.ndarray) -> float:
@@ -54,8 +55,10 @@ def test_masks_equal_keras_outputs_of_the_planned_runs():
 
 def test_the_plan_exchanges_windows_and_never_the_sample_itself():
     x = np.random.default_rng(2).normal(size=(4, 30, 2)).astype("float32")
-    keep, donor, rows, note = mask_plan(x, None, 5, 200, 0)
-    assert rows is x and "the other samples of x" in note
+    plan = mask_plan(x, None, 5, 200, 0)
+    keep, donor = plan.keep(0, 4), plan.donor
+    assert plan.rows is x and "the other samples of x" in plan.note
+    np.testing.assert_array_equal(plan.keep(1, 3), keep[1:3])  # a slice is the same masks
     assert all(i not in donor[i] for i in range(4))  # never the sample itself
     changes = (np.diff(keep.astype(int), axis=2) != 0).sum(axis=2)
     assert changes.max() <= 30 // 5  # whole windows of 5 steps change together

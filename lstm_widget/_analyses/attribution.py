@@ -283,7 +283,7 @@ def _comparing(
         values, error = random_masks(model, arrays, seq, plan, output_index, progress)
         note = (
             f"mean output change when {stretch} x's own rather than another sample's, "
-            f"with a random half of the other steps exchanged too ({plan[3]}): how much "
+            f"with a random half of the other steps exchanged too ({plan.note}): how much "
             "this stretch moved the output compared with typical data"
         )
         out_of_noise = int((np.abs(values) > 2 * error).sum())

@@ -21,6 +21,8 @@ the planted steps first on four of the five layouts (time-AUPRC 0.86-0.98).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._base.progress import progress_bar
@@ -38,37 +40,54 @@ def check_pairs(pairs: object) -> int:
     return int(pairs)
 
 
-def mask_plan(
-    x: np.ndarray, background: object, window: int, pairs: int, seed: int
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, str]:
-    """What the runs are: ``(keep, donor, rows, note)``.
+@dataclass
+class MaskPlan:
+    """What the runs are, kept small: (batch, pairs, cells) choices, not (..., time) masks.
 
-    ``keep`` (batch, pairs, time) bool: the steps the pair's first run keeps from x (its
-    second run keeps the others). ``donor`` (batch, pairs): each pair's row of ``rows`` (the
-    background, or x), or None when a sample has no other row to draw from (then the donor
-    is all zeros).
+    ``grid[i, p, c]``: pair p of sample i keeps window c from x in its first run (its
+    second run keeps the others); window c covers steps ``c * window - offset[i, p]`` on.
+    ``donor[i, p]``: the pair's row of ``rows`` (the background, or x), or None when a
+    sample has no other row to draw from (then the donor is all zeros).
+    """
+
+    grid: np.ndarray
+    offset: np.ndarray
+    window: int
+    steps: int
+    donor: np.ndarray | None
+    rows: np.ndarray
+    note: str
+
+    def keep(self, a: int, z: int) -> np.ndarray:
+        """(z - a, pairs, time) bool: the steps the first runs of samples a..z-1 keep."""
+        cell = (np.arange(self.steps) + self.offset[a:z, :, None]) // self.window
+        return np.take_along_axis(self.grid[a:z], cell, axis=2)
+
+
+def mask_plan(x: np.ndarray, background: object, window: int, pairs: int, seed: int) -> MaskPlan:
+    """The runs for each sample of ``x``: ``pairs`` pairs of masks and donors (``seed``).
+
+    Each pair: windows of ``window`` steps at a random offset, a random half of them kept
+    from x, and a donor drawn afresh from ``background`` (default: the other samples of x).
     """
     bg, given = background_of(x, background)
     rng = np.random.default_rng(seed)
     b, t = x.shape[:2]
-    cells = -(-t // window) + 1
-    grid = rng.random((b, pairs, cells)) < 0.5
+    grid = rng.random((b, pairs, -(-t // window) + 1)) < 0.5
     offset = rng.integers(0, window, (b, pairs))
-    cell = (np.arange(t)[None, None, :] + offset[..., None]) // window
-    keep = np.take_along_axis(grid, cell, axis=2)
     others = other_rows(x, bg)
     if min(o.size for o in others) == 0:
-        return keep, None, bg, no_donor_note(given)
+        return MaskPlan(grid, offset, window, t, None, bg, no_donor_note(given))
     donor = np.stack([rng.choice(o, pairs, replace=o.size < pairs) for o in others])
     note = f"a new donor for each of {pairs} run pairs from {source_note(given)}"
-    return keep, donor, bg, note
+    return MaskPlan(grid, offset, window, t, donor, bg, note)
 
 
 def random_masks(
     model,  # noqa: ANN001
     arrays: list[np.ndarray],
     seq: int,
-    plan: tuple[np.ndarray, np.ndarray | None, np.ndarray, str],
+    plan: MaskPlan,
     output_index: int | None,
     progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -78,18 +97,19 @@ def random_masks(
     one pair). Input ``seq`` is masked as :func:`mask_plan` says; the other inputs are held
     as given.
     """
-    keep, donor, rows, _ = plan
     x = arrays[seq]
-    b, pairs, t = keep.shape
+    b, pairs = plan.offset.shape
+    t = plan.steps
     per_row = int(np.prod(x.shape[1:]))
     samples_per_call = max(1, CHUNK_VALUES // (per_row * 2 * pairs))
     values, error = np.empty((b, t)), np.full((b, t), np.nan)
     with progress_bar(progress, b * 2 * pairs, "random masks", "run") as tick:
         for a in range(0, b, samples_per_call):
             z = min(b, a + samples_per_call)
-            mask = keep[a:z].reshape(z - a, pairs, t, *([1] * (x.ndim - 2)))
+            keep = plan.keep(a, z)
+            mask = keep.reshape(z - a, pairs, t, *([1] * (x.ndim - 2)))
             own = x[a:z, None]
-            other = np.zeros_like(own) if donor is None else rows[donor[a:z]]
+            other = np.zeros_like(own) if plan.donor is None else plan.rows[plan.donor[a:z]]
             runs = np.empty((z - a, 2, pairs, *x.shape[1:]), x.dtype)
             runs[:, 0] = other
             np.copyto(runs[:, 0], own, where=mask)
@@ -103,7 +123,7 @@ def random_masks(
             rows_per_call = max(1, CALL_STEPS // t)
             out = predict_scalars(model, feed, output_index, chunk=rows_per_call, tick=tick)
             out = out.reshape(z - a, 2, pairs)
-            sign = np.where(keep[a:z], 1.0, -1.0)  # +1 where the first run kept the step
+            sign = np.where(keep, 1.0, -1.0)  # +1 where the first run kept the step
             each = (out[:, 0] - out[:, 1])[..., None] * sign  # (samples, pairs, time)
             values[a:z] = each.mean(axis=1)
             if pairs > 1:
