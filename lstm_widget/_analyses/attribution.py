@@ -209,10 +209,11 @@ def step_attribution(
         output values), ``per_feature`` with occlusion or the cell decomposition, integer
         inputs for integrated gradients, occlusion or a feature split, gradients of a model
         with several inputs or whose input feeds an Embedding, a background that does not
-        fit x, a window out of range, or a Bidirectional layer whose directions the cell
-        decomposition cannot merge.
+        fit x, a window out of range, ``donors`` or ``pairs`` not a positive int, or a
+        Bidirectional layer whose directions the cell decomposition cannot merge.
     TypeError
-        If ``model`` is not a Keras model or ``x`` is not array-like.
+        If ``model`` is not a Keras model, ``x`` is not array-like or ``window`` is not an
+        int.
     """
     model, x = require_model_x(model, x)
     if method not in METHODS:
