@@ -12,13 +12,7 @@ from lstm_widget._analyses.masks import mask_plan
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
 from _truth import make, scores  # noqa: E402  (the benchmark's own suite and metrics)
-
-
-def tiny(steps: int = 6, features: int = 2) -> keras.Model:
-    keras.utils.set_random_seed(3)
-    return keras.Sequential(
-        [keras.Input((steps, features)), keras.layers.LSTM(3), keras.layers.Dense(1)]
-    )
+from test_windows import tiny  # noqa: E402  (the same small model)
 
 
 def test_masks_equal_keras_outputs_of_the_planned_runs():
