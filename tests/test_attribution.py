@@ -137,6 +137,13 @@ def test_plot_attribution(planted):
     assert "occlusion" in fig.axes[0].get_title()
     with pytest.raises(ValueError, match="expected a"):
         lw.plot_attribution(np.zeros(3))
+    masks = lw.step_attribution(model, x[:4], background=x[4:])
+    ax = lw.plot_attribution(masks, sample=2).axes[0]
+    (bars,) = ax.collections  # one errorbar: value +- 2 standard errors per step
+    ends = np.array([seg[:, 1] for seg in bars.get_segments()])
+    want = np.asarray(masks)[2][:, None] + 2 * masks.standard_error[2][:, None] * [-1, 1]
+    np.testing.assert_allclose(np.sort(ends, axis=1), want, rtol=1e-6)
+    assert "±2 standard errors" in ax.get_title()
 
 
 def test_integrated_gradients_build_the_path_per_call():

@@ -173,6 +173,9 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
 def plot_attribution(attr: np.ndarray, sample: int | None = None, title: str = "") -> Figure:
     """Bar chart of a step attribution: one sample, or the mean over samples with |mean| spread.
 
+    For one sample of a ``masks`` attribution, the bars carry ±2 standard errors: a bar
+    whose range crosses 0 is not told apart from 0 by the runs.
+
     Parameters
     ----------
     attr : numpy.ndarray
@@ -199,6 +202,10 @@ def plot_attribution(attr: np.ndarray, sample: int | None = None, title: str = "
         ax.errorbar(np.arange(steps), shown, yerr=values.std(axis=0), fmt="none", ecolor="0.5")
     else:
         shown, label = values[sample], f"sample {sample}"
+        error = getattr(attr, "standard_error", None)  # masks: how sure each value is
+        if error is not None and np.shape(error) == values.shape:
+            ax.errorbar(np.arange(steps), shown, yerr=2 * error[sample], fmt="none", ecolor="0.3")
+            label += ", ±2 standard errors"
     ax.bar(np.arange(steps), shown, color=np.where(shown >= 0, "#b2182b", "#2166ac"))
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel("time step")
