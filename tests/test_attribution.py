@@ -299,3 +299,8 @@ def test_a_coarse_path_is_named_with_the_path_steps_to_use():
     fine = lw.step_attribution(model, x, "integrated_gradients", path_steps=256)
     assert fine.completeness_error < coarse.completeness_error
     assert fine.completeness_error == pytest.approx(np.median(fine.completeness))
+    # 1 point: 60% off, the output jumps between points (more may not do); 4 points: 17%
+    assert coarse.completeness_error > 0.5 and "or more: an error this large" in coarse.note
+    with pytest.warns(UserWarning, match=r"too coarse.*use path_steps=16\.$"):
+        some = lw.step_attribution(model, x, "integrated_gradients", path_steps=4)
+    assert 0.05 < some.completeness_error < 0.5 and "or more" not in some.note

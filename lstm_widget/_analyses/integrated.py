@@ -105,6 +105,9 @@ GAP_FLOOR = 1e-4
 
 COARSE = 0.05
 """A median completeness error above this says the path needs more steps."""
+JUMPS = 0.5
+"""Above this, the output jumps between path points: a trained sigmoid model's median
+error went 99.9% -> 98.8% -> 66.7% -> 4.4% for 32, 128, 512 and 2,048 points."""
 
 
 @dataclass
@@ -149,6 +152,13 @@ class Completeness:
             remarks.append(
                 f"the median completeness error is {error:.1%}: the path is too coarse for "
                 f"this model; use path_steps={4 * steps}"
+                + (
+                    " or more: an error this large means the output jumps between path "
+                    "points (a confident, saturated model), which 4x more points may not "
+                    "resolve; method='masks' needs no path"
+                    if error > JUMPS
+                    else ""
+                )
             )
         return cls(errors, error, remarks)
 
