@@ -12,16 +12,12 @@ from lstm_widget._analyses.masks import mask_plan
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
 from _truth import make, scores  # noqa: E402  (the benchmark's own suite and metrics)
-from test_windows import tiny  # noqa: E402  (the same small model)
+from test_windows import small_case  # noqa: E402  (the same small model and data)
 
 
 def test_masks_equal_keras_outputs_of_the_planned_runs():
     """Each step: mean over pairs of f(run keeping it from x) - f(run taking the donor's)."""
-    model = tiny()
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(2, 6, 2)).astype("float32")
-    background = rng.normal(size=(3, 6, 2)).astype("float32")
-    before = [w.copy() for w in model.get_weights()]
+    model, x, background, before = small_case()
     attr = lw.step_attribution(model, x, background=background, window=2, pairs=5, seed=4)
     plan = mask_plan(x, background, 2, 5, 4)
     keep, donor = plan.keep(0, 2), plan.donor

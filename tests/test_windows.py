@@ -15,13 +15,18 @@ def tiny(steps: int = 6, features: int = 2) -> keras.Model:
     )
 
 
-def test_windows_equal_keras_outputs_of_the_replaced_inputs():
-    """Each step: the mean of f(x) - f(x with a window from a donor), computed with Keras."""
+def small_case() -> tuple[keras.Model, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The small model, 2 samples and 3 background rows of 6 steps, and the model's weights."""
     model = tiny()
     rng = np.random.default_rng(1)
     x = rng.normal(size=(2, 6, 2)).astype("float32")
     background = rng.normal(size=(3, 6, 2)).astype("float32")
-    before = [w.copy() for w in model.get_weights()]
+    return model, x, background, [w.copy() for w in model.get_weights()]
+
+
+def test_windows_equal_keras_outputs_of_the_replaced_inputs():
+    """Each step: the mean of f(x) - f(x with a window from a donor), computed with Keras."""
+    model, x, background, before = small_case()
     attr = lw.step_attribution(model, x, "windows", background=background, window=2, donors=3)
 
     def f(v: np.ndarray) -> float:
