@@ -117,6 +117,8 @@ def test_bad_arguments_are_named():
         lw.step_attribution(model, x, background=np.zeros((3, 5, 2)))
     with pytest.raises(ValueError, match="donors must be a positive int"):
         lw.step_attribution(model, x, donors=0)
+    one = lw.step_attribution(model, x, pairs=1)
+    assert np.isnan(one.standard_error).all() and "one run pair gives no standard error" in one.note
     with pytest.raises(ValueError, match=r"pairs must be a positive int \(run pairs per sample\)"):
         lw.step_attribution(model, x, pairs=0)
 

@@ -291,6 +291,8 @@ def _comparing(
         note += (
             f"; {out_of_noise:,} of {values.size:,} step values stand out of the sampling "
             "noise (more than 2 standard errors from 0)"
+            if error.size and not np.isnan(error).all()
+            else "; one run pair gives no standard error"
         )
     if method == "windows" or per_feature:
         donor, source = donor_rows(arr, background, donors, seed)
