@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import lstm_widget as lw
+from lstm_widget._analyses.donors import background_of
 from lstm_widget._analyses.masks import mask_plan
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
@@ -19,7 +20,7 @@ def test_masks_equal_keras_outputs_of_the_planned_runs():
     """Each step: mean over pairs of f(run keeping it from x) - f(run taking the donor's)."""
     model, x, background, before = small_case()
     attr = lw.step_attribution(model, x, background=background, window=2, pairs=5, seed=4)
-    plan = mask_plan(x, background, 2, 5, 4)
+    plan = mask_plan(x, background_of(x, background), 2, 5, 4)
     keep, donor = plan.keep(0, 2), plan.donor
     assert attr.method == "masks" and keep.shape == (2, 5, 6) and donor.shape == (2, 5)
 
@@ -45,7 +46,7 @@ def test_masks_equal_keras_outputs_of_the_planned_runs():
 
 def test_the_plan_exchanges_windows_and_never_the_sample_itself():
     x = np.random.default_rng(2).normal(size=(4, 30, 2)).astype("float32")
-    plan = mask_plan(x, None, 5, 200, 0)
+    plan = mask_plan(x, background_of(x, None), 5, 200, 0)
     keep, donor = plan.keep(0, 4), plan.donor
     assert plan.rows is x and "the other samples of x" in plan.note
     np.testing.assert_array_equal(plan.keep(1, 3), keep[1:3])  # a slice is the same masks

@@ -30,7 +30,7 @@ from .._base.validate import as_array, check_finite, model_inputs
 from .._reading.feed import first_output
 from .._reading.model import require_model_x
 from .decomposition import cell_decomposition
-from .donors import DONORS, check_donors, donor_rows
+from .donors import DONORS, background_of, check_donors, donor_rows
 from .integrated import Completeness, integrated_gradients, predict_scalars, scalar_outputs
 from .masks import PAIRS, check_pairs, mask_plan, random_masks
 from .windows import feature_split, window_of, window_replacement
@@ -278,9 +278,12 @@ def _comparing(
         _check_gradient_input(model, arrays, arr, f"the {method}' feature split", gradient=True)
     w = window_of(arr.shape[1], window)
     stretch = "a step is" if w == 1 else f"the {w} steps around a step are"
-    if method == "masks":
-        plan = mask_plan(arr, background, w, check_pairs(pairs), seed)
-        _check_output_index(model, [a[:1] for a in arrays], output_index)  # before any work
+    bg = background_of(arr, background)
+    plan = mask_plan(arr, bg, w, check_pairs(pairs), seed) if method == "masks" else None
+    if method == "windows" or per_feature:
+        donor, source = donor_rows(arr, bg, donors, seed)
+    _check_output_index(model, [a[:1] for a in arrays], output_index)  # before any work
+    if plan is not None:
         values, error = random_masks(model, arrays, seq, plan, output_index, progress)
         note = (
             f"mean output change when {stretch} x's own rather than another sample's, "
@@ -294,10 +297,7 @@ def _comparing(
             if error.size and not np.isnan(error).all()
             else "; one run pair gives no standard error"
         )
-    if method == "windows" or per_feature:
-        donor, source = donor_rows(arr, background, donors, seed)
-    if method == "windows":
-        _check_output_index(model, [a[:1] for a in arrays], output_index)  # before any work
+    else:
         values = window_replacement(model, arrays, seq, donor, w, output_index, progress)
         note = (
             f"output change when {stretch} replaced by the same steps of other samples "
@@ -310,7 +310,7 @@ def _comparing(
         values = feature_split(model, arr, donor, values, output_index, per_donor, progress)
         note += "; split over features in proportion to |expected gradients|"
     out = _wrap(values, method, note)
-    if method == "masks":
+    if plan is not None:
         out.standard_error = error
     return out
 

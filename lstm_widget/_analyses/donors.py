@@ -8,6 +8,8 @@ number of donors per sample, and how many runs go into one array and one model c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._base.validate import as_array
@@ -21,8 +23,36 @@ CALL_STEPS = 2**17
 output is rows x steps x units) stay in the tens of MB."""
 
 
-def background_of(x: np.ndarray, background: object) -> tuple[np.ndarray, bool]:
-    """The rows donors come from (``background``, checked, or ``x``) and whether given."""
+@dataclass
+class Background:
+    """The rows donors come from, and for each sample of x the ones that may serve it."""
+
+    rows: np.ndarray
+    given: bool
+    """Whether the user gave them (else they are x itself)."""
+    others: list[np.ndarray]
+    """Per sample of x, the indices of ``rows`` that are not equal to it."""
+
+    @property
+    def empty(self) -> bool:
+        """Whether some sample has no row other than itself to draw from."""
+        return min(o.size for o in self.others) == 0
+
+    def source(self) -> str:
+        return "the background" if self.given else "the other samples of x"
+
+    def none_note(self) -> str:
+        """What the note says when no row other than the sample itself is there."""
+        where = "the background" if self.given else "x"
+        return f"no sample other than itself in {where} to draw from, so its steps were set to 0"
+
+
+def background_of(x: np.ndarray, background: object) -> Background:
+    """``background`` checked against x (default: x), and each sample's other rows.
+
+    Rows equal to the sample itself are found by a random projection first, then compared
+    in full.
+    """
     given = background is not None
     bg = x if not given else as_array(background, "background")
     if bg.ndim != x.ndim or bg.shape[1:] != x.shape[1:]:
@@ -30,29 +60,15 @@ def background_of(x: np.ndarray, background: object) -> tuple[np.ndarray, bool]:
         raise ValueError(
             f"background must hold samples shaped like x's, (n, {shape}), got {bg.shape}."
         )
-    return bg.astype(x.dtype, copy=False), given
-
-
-def other_rows(x: np.ndarray, bg: np.ndarray) -> list[np.ndarray]:
-    """For each sample of ``x``, the indices of ``bg``'s rows that are not equal to it."""
+    bg = bg.astype(x.dtype, copy=False)
     probe = np.random.default_rng(0).random(int(np.prod(x.shape[1:])))
     x_print = x.reshape(x.shape[0], -1).astype(np.float64) @ probe
     bg_print = bg.reshape(bg.shape[0], -1).astype(np.float64) @ probe
-    rows = []
+    others = []
     for i in range(x.shape[0]):
         same = [j for j in np.flatnonzero(bg_print == x_print[i]) if np.array_equal(bg[j], x[i])]
-        rows.append(np.setdiff1d(np.arange(bg.shape[0]), same))
-    return rows
-
-
-def no_donor_note(given: bool) -> str:
-    """What the note says when no row other than the sample itself is there to draw from."""
-    where = "the background" if given else "x"
-    return f"no sample other than itself in {where} to draw from, so its steps were set to 0"
-
-
-def source_note(given: bool) -> str:
-    return "the background" if given else "the other samples of x"
+        others.append(np.setdiff1d(np.arange(bg.shape[0]), same))
+    return Background(bg, given, others)
 
 
 def check_donors(donors: object) -> int:
@@ -61,18 +77,17 @@ def check_donors(donors: object) -> int:
     return int(donors)
 
 
-def donor_rows(x: np.ndarray, background: object, donors: int, seed: int) -> tuple[np.ndarray, str]:
+def donor_rows(x: np.ndarray, bg: Background, donors: int, seed: int) -> tuple[np.ndarray, str]:
     """(batch, k, time, ...) donor sequences for each sample of ``x``, and where they came from.
 
-    Drawn without replacement (``seed``) from ``background`` (default: ``x``), leaving out
-    rows equal to the sample itself. With no other row to draw from, one all-zero donor.
+    Drawn without replacement (``seed``) from each sample's other rows of ``bg``. With no
+    other row to draw from, one all-zero donor.
     """
     check_donors(donors)
-    bg, given = background_of(x, background)
     rng = np.random.default_rng(seed)
-    picks = [rng.choice(o, min(donors, o.size), replace=False) for o in other_rows(x, bg)]
+    picks = [rng.choice(o, min(donors, o.size), replace=False) for o in bg.others]
     k = min(len(p) for p in picks)
     if k == 0:
-        return np.zeros((x.shape[0], 1, *x.shape[1:]), x.dtype), no_donor_note(given)
-    rows = np.stack([bg[p[:k]] for p in picks])
-    return rows, f"{k} donors per sample from {source_note(given)}"
+        return np.zeros((x.shape[0], 1, *x.shape[1:]), x.dtype), bg.none_note()
+    rows = np.stack([bg.rows[p[:k]] for p in picks])
+    return rows, f"{k} donors per sample from {bg.source()}"

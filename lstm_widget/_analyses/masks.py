@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._base.progress import progress_bar
-from .donors import CALL_STEPS, CHUNK_VALUES, background_of, no_donor_note, other_rows, source_note
+from .donors import CALL_STEPS, CHUNK_VALUES, Background
 from .integrated import predict_scalars
 
 PAIRS = 192
@@ -64,23 +64,21 @@ class MaskPlan:
         return np.take_along_axis(self.grid[a:z], cell, axis=2)
 
 
-def mask_plan(x: np.ndarray, background: object, window: int, pairs: int, seed: int) -> MaskPlan:
+def mask_plan(x: np.ndarray, bg: Background, window: int, pairs: int, seed: int) -> MaskPlan:
     """The runs for each sample of ``x``: ``pairs`` pairs of masks and donors (``seed``).
 
     Each pair: windows of ``window`` steps at a random offset, a random half of them kept
-    from x, and a donor drawn afresh from ``background`` (default: the other samples of x).
+    from x, and a donor drawn afresh from the sample's other rows of ``bg``.
     """
-    bg, given = background_of(x, background)
     rng = np.random.default_rng(seed)
     b, t = x.shape[:2]
     grid = rng.random((b, pairs, -(-t // window) + 1)) < 0.5
     offset = rng.integers(0, window, (b, pairs))
-    others = other_rows(x, bg)
-    if min(o.size for o in others) == 0:
-        return MaskPlan(grid, offset, window, t, None, bg, no_donor_note(given))
-    donor = np.stack([rng.choice(o, pairs, replace=o.size < pairs) for o in others])
-    note = f"a new donor for each of {pairs} run pairs from {source_note(given)}"
-    return MaskPlan(grid, offset, window, t, donor, bg, note)
+    if bg.empty:
+        return MaskPlan(grid, offset, window, t, None, bg.rows, bg.none_note())
+    donor = np.stack([rng.choice(o, pairs, replace=o.size < pairs) for o in bg.others])
+    note = f"a new donor for each of {pairs} run pairs from {bg.source()}"
+    return MaskPlan(grid, offset, window, t, donor, bg.rows, note)
 
 
 def random_masks(
