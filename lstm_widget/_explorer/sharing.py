@@ -14,6 +14,7 @@ import math
 import os
 import pathlib
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -180,8 +181,7 @@ class SharingMixin:
                 )
             # the default's estimate was short: fewer samples, in proportion
             fewer = max(1, min(len(chosen) - 1, int(len(chosen) * max_bytes / size * 0.95)))
-            others = [s for s in chosen if s != self.sample][: fewer - 1]
-            chosen = sorted([self.sample, *others])
+            chosen = self._with_shown(chosen, fewer)
             models, blob, sources = self._models(refs)
 
     def _methods(self, attribution: object) -> list[str]:
@@ -238,7 +238,11 @@ class SharingMixin:
         code = len(page_script()) + 20_000  # the page's code, styles, the traits
         room = max(0, int(budget * 0.95) - math.ceil(fixed * 4 / 3) - code)
         most = max(1, room // max(1, per))
-        others = [s for s in range(n) if s != self.sample][: most - 1]
+        return self._with_shown(range(n), most)
+
+    def _with_shown(self, pool: Iterable[int], most: int) -> list[int]:
+        """The shown sample and the first ``most - 1`` others of ``pool``, in order."""
+        others = [s for s in pool if s != self.sample][: most - 1]
         return sorted([self.sample, *others])
 
     def _data(
